@@ -1,0 +1,1 @@
+"""Entities, value objects, errors and ports (Protocols) of the training programme."""

@@ -1,0 +1,71 @@
+"""Declarations of a resource: what the generic stack needs to know, written once per resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from upskill.domain.entity import Entity
+from upskill.domain.errors import InvalidQuery
+from upskill.domain.query import MAX_LIMIT, ListQuery, Op, SortKey
+
+E = TypeVar("E", bound=Entity)
+
+TEXT_OPS = frozenset({Op.EQ, Op.IN, Op.CONTAINS})
+KEY_OPS = frozenset({Op.EQ, Op.IN})
+RANGE_OPS = frozenset({Op.EQ, Op.IN, Op.GTE, Op.LTE})
+
+
+@dataclass(frozen=True, slots=True)
+class Unique:
+    """Values of `fields` are unique together (compared case-insensitively if asked).
+    `name` is the database constraint or index that holds the rule."""
+
+    name: str
+    fields: tuple[str, ...]
+    case_insensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """`field` holds the id of a `target` record; it must exist, and the target cannot be
+    deleted while referenced. `name` is the database foreign key that holds the rule."""
+
+    name: str
+    field: str
+    target: type[Entity]
+
+
+@dataclass(frozen=True)
+class Resource(Generic[E]):
+    entity: type[E]
+    collection: str
+    filters: Mapping[str, frozenset[Op]] = field(default_factory=dict)
+    sortable: frozenset[str] = frozenset({"id", "created_at", "updated_at"})
+    default_sort: tuple[SortKey, ...] = (SortKey("created_at"),)
+    unique: tuple[Unique, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.entity.label
+
+    def validate(self, query: ListQuery) -> ListQuery:
+        """The query with the default sort applied; raises InvalidQuery naming what is wrong."""
+        for f in query.filters:
+            allowed = self.filters.get(f.field)
+            if allowed is None:
+                raise InvalidQuery(f"'{f.field}' is not a filterable field.", field=f.field)
+            if f.op not in allowed:
+                raise InvalidQuery(f"'{f.field}' does not support '{f.op}'.", field=f"{f.field}__{f.op}")
+        for key in query.sort:
+            if key.field not in self.sortable:
+                raise InvalidQuery(f"'{key.field}' is not a sortable field.", field="sort")
+        if len({k.field for k in query.sort}) != len(query.sort):
+            raise InvalidQuery("A sort key is repeated.", field="sort")
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+        if not query.sort:
+            return ListQuery(query.filters, self.default_sort, query.limit, query.cursor, query.with_total)
+        return query

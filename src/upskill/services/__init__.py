@@ -1,0 +1,1 @@
+"""Use cases: the generic CRUD service and the named services with real rules."""
