@@ -19,12 +19,14 @@ RANGE_OPS = frozenset({Op.EQ, Op.IN, Op.GTE, Op.LTE})
 
 @dataclass(frozen=True, slots=True)
 class Unique:
-    """Values of `fields` are unique together (compared case-insensitively if asked).
+    """Values of `fields` are unique together (compared case-insensitively if asked; with
+    `nulls_distinct=False` a null collides with a null, as in `NULLS NOT DISTINCT`).
     `name` is the database constraint or index that holds the rule."""
 
     name: str
     fields: tuple[str, ...]
     case_insensitive: bool = False
+    nulls_distinct: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,40 @@
+# Upskill — every target installs what it needs first (into .venv) and can run on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test lint fmt migrate clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## Serve the API on UPSKILL_HOST:UPSKILL_PORT (127.0.0.1:8000); embedded PostgreSQL unless UPSKILL_DATABASE_URL is set.
+run: install
+	$(BIN)/upskill serve
+
+## Run every test suite (PostgreSQL: UPSKILL_TEST_DATABASE_URL, else Docker, else embedded).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src adapters
+	$(BIN)/lint-imports
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Apply database migrations (embedded PostgreSQL unless UPSKILL_DATABASE_URL is set).
+migrate: install
+	$(BIN)/upskill migrate
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

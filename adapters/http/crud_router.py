@@ -1,0 +1,177 @@
+"""The generic CRUD router: six routes for any resource, from its service alone.
+
+Routes hold no rules: they translate HTTP (bodies, ETags, query strings) to service calls with
+the caller's principal, and entities back to JSON. Every check (existence, versions, fields,
+uniqueness) is the service's, and its errors become problems in `errors`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from adapters.http.auth import CurrentPrincipal
+from adapters.http.listing import ListParser, envelope, next_link
+from adapters.http.media import JSON, MERGE_PATCH, require_media_type
+from adapters.http.preconditions import etag, expected_version, is_current
+from adapters.http.problems import problem_responses
+from adapters.http.responses import JsonResponse
+from adapters.http.schemas import schemas_for, values
+from upskill.domain.entity import Entity
+from upskill.services.crud import CrudService
+
+IfMatch = Annotated[str | None, Header(description='`W/"<version>"` (or the bare version): refuse with 412 if stale.')]
+IfNoneMatch = Annotated[str | None, Header(description="The ETag of the client's copy: 304 if it is current.")]
+
+_COMMON = (401, 403, 500, 503)
+_ETAG = {"ETag": {"description": 'W/"<version>"', "schema": {"type": "string"}}}
+
+
+def _with_body(endpoint: Callable[..., Any], model: type[BaseModel]) -> Callable[..., Any]:
+    """Give `endpoint`'s `body` parameter the model built at start-up, for FastAPI to read."""
+    signature = inspect.signature(endpoint, eval_str=True)
+    params = [p.replace(annotation=model) if p.name == "body" else p for p in signature.parameters.values()]
+    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _entity_response(entity: Entity, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return JsonResponse(entity, status_code=status_code, headers={"ETag": etag(entity.version), **(headers or {})})
+
+
+def crud_router(service: CrudService[Any], *, prefix: str) -> APIRouter:
+    """Routes `{prefix}/{collection}` and `{prefix}/{collection}/{id}` of `service.resource`.
+    The router carries the whole prefix (include it without one), so each route knows its full
+    path template for the access log."""
+    resource = service.resource
+    schemas = schemas_for(resource)
+    parser = ListParser(resource, schemas.fields)
+    name, label = resource.collection, resource.label.lower()
+    router = APIRouter(prefix=f"{prefix}/{name}", tags=[name])
+    json_body = [Depends(require_media_type(JSON))]
+    patch_body = [Depends(require_media_type(JSON, MERGE_PATCH))]
+
+    async def create(request: Request, principal: CurrentPrincipal, body: Any) -> Response:
+        entity = await service.create(principal, values(body))
+        location = f"{request.url.path.rstrip('/')}/{entity.id}"
+        return _entity_response(entity, 201, {"Location": location})
+
+    async def read(principal: CurrentPrincipal, id: UUID, if_none_match: IfNoneMatch = None) -> Response:
+        entity = await service.get(principal, id)
+        if is_current(if_none_match, entity.version):
+            return Response(status_code=304, headers={"ETag": etag(entity.version)})
+        return _entity_response(entity)
+
+    async def list_(request: Request, principal: CurrentPrincipal) -> Response:
+        page = await service.list(principal, parser.parse(request.query_params))
+        headers = {}
+        if page.next_cursor is not None:
+            headers["Link"] = next_link(request.url.path, request.query_params, page.next_cursor)
+        return JsonResponse(envelope(page), headers=headers)
+
+    async def patch(principal: CurrentPrincipal, id: UUID, body: Any, if_match: IfMatch = None) -> Response:
+        changes = values(body, only_given=True)
+        entity = await service.update(principal, id, changes, expected_version=expected_version(if_match))
+        return _entity_response(entity)
+
+    async def replace(principal: CurrentPrincipal, id: UUID, body: Any, if_match: IfMatch = None) -> Response:
+        entity = await service.update(
+            principal, id, values(body), expected_version=expected_version(if_match), replace=True
+        )
+        return _entity_response(entity)
+
+    async def delete(principal: CurrentPrincipal, id: UUID, if_match: IfMatch = None) -> Response:
+        await service.delete(principal, id, expected_version=expected_version(if_match))
+        return Response(status_code=204)
+
+    router.add_api_route(
+        "",
+        _with_body(create, schemas.input),
+        methods=["POST"],
+        status_code=201,
+        response_model=schemas.read,
+        response_class=JsonResponse,
+        dependencies=json_body,
+        operation_id=f"{name}_create",
+        summary=f"Create a {label}",
+        responses={
+            201: {
+                "headers": {"Location": {"description": "URL of the new record", "schema": {"type": "string"}}, **_ETAG}
+            },
+            **problem_responses(400, 409, 413, 415, 422, *_COMMON),
+        },
+    )
+    router.add_api_route(
+        "",
+        list_,
+        methods=["GET"],
+        response_model=schemas.page,
+        response_class=JsonResponse,
+        operation_id=f"{name}_list",
+        summary=f"List {name}",
+        openapi_extra={"parameters": parser.openapi_parameters()},
+        responses={
+            200: {"headers": {"Link": {"description": '`<url>; rel="next"`', "schema": {"type": "string"}}}},
+            **problem_responses(400, *_COMMON),
+        },
+    )
+    router.add_api_route(
+        "/{id}",
+        read,
+        methods=["GET"],
+        response_model=schemas.read,
+        response_class=JsonResponse,
+        operation_id=f"{name}_get",
+        summary=f"Get a {label}",
+        responses={
+            200: {"headers": _ETAG},
+            304: {"description": "Not Modified: `If-None-Match` names the current version."},
+            **problem_responses(404, 422, *_COMMON),
+        },
+    )
+    write_statuses = problem_responses(400, 404, 409, 412, 413, 415, 422, *_COMMON)
+    router.add_api_route(
+        "/{id}",
+        _with_body(patch, schemas.patch),
+        methods=["PATCH"],
+        response_model=schemas.read,
+        response_class=JsonResponse,
+        dependencies=patch_body,
+        operation_id=f"{name}_patch",
+        summary=f"Change some fields of a {label} (JSON merge patch)",
+        openapi_extra={
+            "requestBody": {
+                "content": {MERGE_PATCH: {"schema": {"$ref": f"#/components/schemas/{schemas.patch.__name__}"}}}
+            }
+        },
+        responses={200: {"headers": _ETAG}, **write_statuses},
+    )
+    router.add_api_route(
+        "/{id}",
+        _with_body(replace, schemas.input),
+        methods=["PUT"],
+        response_model=schemas.read,
+        response_class=JsonResponse,
+        dependencies=json_body,
+        operation_id=f"{name}_replace",
+        summary=f"Replace every writable field of a {label}",
+        responses={200: {"headers": _ETAG}, **write_statuses},
+    )
+    router.add_api_route(
+        "/{id}",
+        delete,
+        methods=["DELETE"],
+        status_code=204,
+        response_class=Response,
+        operation_id=f"{name}_delete",
+        summary=f"Delete a {label}",
+        responses=problem_responses(400, 404, 409, 412, 422, *_COMMON),
+    )
+    return router

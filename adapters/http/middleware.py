@@ -1,0 +1,148 @@
+"""Pure ASGI middleware (no `BaseHTTPMiddleware`: no extra task, no body buffering).
+
+`RequestContextMiddleware` is the outermost: request id, security headers, the one access
+line, and the last resort for unexpected exceptions. `BodyLimitMiddleware` refuses bodies
+over the size limit, declared or streamed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from loguru import logger
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.http.problems import CONTENT_TOO_LARGE, INTERNAL_ERROR, ProblemException, problem_response
+from adapters.http.request_id import HEADER, REQUEST_ID, accept_request_id
+
+CLIENT_GONE = 499
+"""The access-log status of a request cancelled before it was answered (nginx's convention)."""
+UNMATCHED = "<unmatched>"
+"""The route of a request no route matched (kept out of the access log's route cardinality)."""
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (`/api/v1/employees/{id}`), never a raw path with
+    parameters in it. FastAPI's own parameterless routes (`/docs`, `/openapi.json`) record no
+    route, only an endpoint: for those the path is the template."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if isinstance(template, str):
+        return template
+    if scope.get("endpoint") is not None and not scope.get("path_params"):
+        return str(scope["path"])
+    return UNMATCHED
+
+
+class RequestContextMiddleware:
+    """Per request: accept or make its id (in a contextvar for the logs, and on the response);
+    add `X-Content-Type-Options: nosniff` everywhere and `Cache-Control: no-store` under
+    `private_prefix`; log one access line; turn an unexpected exception into a logged 500."""
+
+    def __init__(self, app: ASGIApp, *, private_prefix: str = "/api/", quiet_prefix: str = "/health/") -> None:
+        self.app = app
+        self.private_prefix = private_prefix
+        self.quiet_prefix = quiet_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accept_request_id(Headers(scope=scope).get(HEADER))
+        token = REQUEST_ID.set(request_id)
+        try:
+            with logger.contextualize(request_id=request_id):
+                await self._serve(scope, receive, send, request_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        path: str = scope["path"]
+        private = path.startswith(self.private_prefix)
+        status = 500
+        started = False
+        start = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started, status = True, message["status"]
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers[HEADER] = request_id
+                headers["X-Content-Type-Options"] = "nosniff"
+                if private and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except asyncio.CancelledError:
+            status = CLIENT_GONE if not started else status
+            raise
+        except Exception as exc:
+            logger.opt(exception=exc).error(
+                "unhandled {} in {} {}", type(exc).__name__, scope["method"], route_template(scope)
+            )
+            if not started:
+                await problem_response(INTERNAL_ERROR, instance=path)(scope, receive, send_with_headers)
+        finally:
+            duration_ms = round((time.perf_counter() - start) * 1000, 2)
+            route = route_template(scope)
+            line = logger.bind(method=scope["method"], route=route, status=status, duration_ms=duration_ms)
+            level = "DEBUG" if path.startswith(self.quiet_prefix) and status < 500 else "INFO"
+            line.log(level, "{} {} {} {}ms", scope["method"], route, status, duration_ms)
+
+
+class BodyLimitMiddleware:
+    """Answers 413 when `Content-Length` is over `max_bytes`, and stops reading a body (chunked
+    or lying about its length) as soon as the bytes received pass it."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> ProblemException:
+        return ProblemException(CONTENT_TOO_LARGE, f"The body is over the limit of {self.max_bytes} bytes.")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _declared_length(scope) > self.max_bytes:
+            exc = self._too_large()
+            await problem_response(exc.problem, instance=scope["path"], detail=exc.detail)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._too_large()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except ProblemException as exc:  # read outside the exception handlers (e.g. by middleware)
+            if started or exc.problem is not CONTENT_TOO_LARGE:
+                raise
+            await problem_response(exc.problem, instance=scope["path"], detail=exc.detail)(scope, receive, send)
+
+
+def _declared_length(scope: Scope) -> int:
+    """`Content-Length` as a number; 0 when absent or not a number (the server refuses those)."""
+    declared = Headers(scope=scope).get("content-length", "")
+    if not (declared.isascii() and declared.isdigit()):
+        return 0
+    return int(declared) if len(declared) < 19 else 2**63

@@ -1,0 +1,152 @@
+"""HTTP schemas derived from an entity dataclass, once per resource at start-up.
+
+- read: every field, system fields first (documents responses; entities are serialised
+  directly, never through this model);
+- input (POST and PUT): the writable fields, required where the dataclass has no default;
+- patch (JSON merge patch): every writable field optional; an absent key means unchanged and
+  `null` clears (refused for a field the entity requires);
+- page: the list envelope.
+
+Input and patch forbid other keys, so a read-only or unknown field is a 422 naming it.
+Text is capped in length here; format rules (email, blank names) stay with the core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import operator
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from upskill.domain.entity import SYSTEM_FIELDS, Entity
+from upskill.domain.resource import Resource
+
+TEXT_MAX = 200
+"""Names, titles and other short text: any text field the table below does not name."""
+TEXT_LIMITS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("description", "comment", "note", "notes", "body", "text"), 10_000),  # prose
+    (("url",), 2_048),
+    (("email",), 254),  # the longest address SMTP can carry (RFC 5321)
+)
+"""Maximum lengths by the ending of the field's name; the first match wins."""
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One dataclass field as the HTTP layer sees it."""
+
+    name: str
+    annotation: Any  # as declared, e.g. `str | None`
+    base: Any  # without `None`
+    nullable: bool
+    default: Any  # dataclasses.MISSING when required
+    default_factory: Any  # dataclasses.MISSING unless set
+
+    @property
+    def required(self) -> bool:
+        return self.default is dataclasses.MISSING and self.default_factory is dataclasses.MISSING
+
+    @property
+    def writable(self) -> bool:
+        return self.name not in SYSTEM_FIELDS
+
+    def input_base(self) -> Any:
+        """The type a client sends: capped text, timezone-aware datetimes."""
+        if self.base is str:
+            limit = next((n for endings, n in TEXT_LIMITS if self.name.endswith(endings)), TEXT_MAX)
+            return Annotated[str, StringConstraints(max_length=limit)]
+        if self.base is datetime:
+            return AwareDatetime
+        return self.base
+
+
+def field_specs(entity: type[Entity]) -> tuple[FieldSpec, ...]:
+    hints = typing.get_type_hints(entity)
+    specs = []
+    for f in dataclasses.fields(entity):
+        if not f.init:
+            continue
+        annotation = hints[f.name]
+        members = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+        nullable = type(None) in members
+        rest = [m for m in members if m is not type(None)]
+        base = functools.reduce(operator.or_, rest) if nullable else annotation
+        specs.append(FieldSpec(f.name, annotation, base, nullable, f.default, f.default_factory))
+    return tuple(specs)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSchemas:
+    read: type[BaseModel]
+    input: type[BaseModel]
+    patch: type[BaseModel]
+    page: type[BaseModel]
+    fields: Mapping[str, FieldSpec]
+
+
+def values(body: BaseModel, *, only_given: bool = False) -> dict[str, object]:
+    """The validated values of an input or patch body as the core takes them: enums, dates and
+    nested dataclasses stay objects (no `model_dump`, which would turn dataclasses into dicts).
+    With `only_given`, just the keys the client sent (merge patch: absent = unchanged)."""
+    names = body.model_fields_set if only_given else type(body).model_fields
+    return {name: getattr(body, name) for name in names}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _input_field(spec: FieldSpec) -> tuple[Any, Any]:
+    annotation = spec.input_base() | None if spec.nullable else spec.input_base()
+    if spec.required:
+        return annotation, ...
+    if spec.default_factory is not dataclasses.MISSING:
+        return annotation, Field(default_factory=spec.default_factory)
+    return annotation, spec.default
+
+
+def _patch_field(spec: FieldSpec) -> tuple[Any, Any]:
+    if spec.nullable:
+        return spec.input_base() | None, None
+    # Not nullable: an explicit null fails validation; the None default only marks "absent".
+    return spec.input_base(), Field(default=None, json_schema_extra=_drop_default)
+
+
+def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
+    entity, label = resource.entity, resource.label
+    specs = field_specs(entity)
+    by_name = {s.name: s for s in specs}
+    ordered = sorted(specs, key=lambda s: s.writable)  # system fields first, then declaration order
+    writable = [s for s in specs if s.writable]
+    read: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        label, __doc__=entity.__doc__, **{s.name: (s.annotation, ...) for s in ordered}
+    )
+    input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"{label}Input",
+        __config__=_STRICT,
+        __doc__=f"A new {label.lower()}, or (PUT) all its writable fields; omitted optional fields take their default.",
+        **{s.name: _input_field(s) for s in writable},
+    )
+    patch: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"{label}Patch",
+        __config__=_STRICT,
+        __doc__=f"JSON merge patch of the {label.lower()}: absent fields stay, `null` clears an optional one.",
+        **{s.name: _patch_field(s) for s in writable},
+    )
+    page: type[BaseModel] = create_model(
+        f"{label}Page",
+        __doc__="One page of a list; `next_cursor` is null on the last page, `total` only with `count=true`.",
+        items=(list[read], ...),
+        next_cursor=(str | None, ...),
+        total=(int | None, None),
+    )
+    return ResourceSchemas(read=read, input=input_model, patch=patch, page=page, fields=by_name)

@@ -1,0 +1,30 @@
+"""The ASGI application as served: the container wired into the HTTP adapter.
+
+`uvicorn adapters.main:build_app --factory` (what `upskill serve` runs).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import FastAPI
+
+from adapters.container import Container, shutdown
+from adapters.http.app import create_app
+from adapters.http.logging import configure_logging
+
+
+def build_app(container: Container | None = None) -> FastAPI:
+    container = container if container is not None else Container()
+    settings = container.settings()
+    configure_logging(settings)
+
+    async def ready() -> None:
+        await container.ready()()
+
+    return create_app(
+        settings=settings,
+        services=container.crud_services(),
+        ready=ready,
+        on_shutdown=[partial(shutdown, container)],
+    )

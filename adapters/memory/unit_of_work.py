@@ -1,0 +1,67 @@
+"""The UnitOfWork port in memory: one transaction over a MemoryStore."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeVar
+
+from adapters.memory.repository import MemoryRepository
+from adapters.memory.staging import Staging
+from upskill.domain.cursor import CursorCodec
+from upskill.domain.entity import Entity
+
+if TYPE_CHECKING:
+    from adapters.memory.store import MemoryStore
+
+E = TypeVar("E", bound=Entity)
+
+
+class MemoryUnitOfWork:
+    """Writes stay private until `commit()` publishes them all at once, re-checked against
+    what other units of work committed meanwhile (the loser of a race gets StaleVersion,
+    NotFound, Conflict or InvalidReference, and nothing of it is published). Leaving the block
+    without committing, or `rollback()`, discards them; inside the block it goes on after a
+    commit or rollback. Like the PostgreSQL one it works only inside `async with` and is not
+    reentrant (RuntimeError otherwise), so misuse shows on the fake too.
+    """
+
+    def __init__(self, store: MemoryStore, cursor_secret: bytes) -> None:
+        self._store = store
+        self._staging = Staging(store)
+        self._codec = CursorCodec(cursor_secret)
+        self._open = False
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+
+    async def __aenter__(self) -> Self:
+        if self._open:
+            raise RuntimeError("the unit of work is already open")
+        self._open = True
+        self._staging.discard()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._open = False
+        self._staging.discard()
+
+    async def commit(self) -> None:
+        self._check_open()
+        await asyncio.sleep(0)  # the round trip to the store; the commit itself is atomic
+        self._staging.commit()
+
+    async def rollback(self) -> None:
+        self._check_open()
+        self._staging.discard()
+
+    def repository(self, entity: type[E]) -> MemoryRepository[E]:
+        """Raises LookupError for an entity type the store has no resource for."""
+        self._check_open()
+        return MemoryRepository(self._store.resource(entity), self._staging, self._codec)

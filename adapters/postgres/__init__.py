@@ -1,0 +1,1 @@
+"""PostgreSQL adapter: tables, generic repository, unit of work, migrations, error translation."""

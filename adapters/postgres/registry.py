@@ -1,0 +1,99 @@
+"""Which table stores which resource, with the statements built once per resource.
+
+The default registry covers every resource in `upskill.domain.resources.ALL` whose
+collection has a table in `tables.metadata`; a new resource is picked up by declaring it
+there and adding its table. `Registry.add` binds further resources explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+from sqlalchemy import Delete, Insert, MetaData, Select, Table, Update, bindparam, delete, insert, select, update
+
+from adapters.postgres.errors import ConstraintCatalogue
+from adapters.postgres.mapping import EntityMapper
+from adapters.postgres.tables import metadata as default_metadata
+from upskill.domain.entity import Entity
+from upskill.domain.resource import Resource
+from upskill.domain.resources import ALL
+
+E = TypeVar("E", bound=Entity)
+
+MATCH_ID = "match_id"
+MATCH_VERSION = "match_version"
+"""Names of the bound parameters the keyed statements match rows with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """Statements of one table; bound parameters are filled in at execution."""
+
+    select: Select[Any]
+    by_id: Select[Any]
+    exists: Select[Any]
+    insert: Insert
+    update: Update
+    delete: Delete
+    delete_version: Delete
+
+    @classmethod
+    def build(cls, table: Table, columns: Iterable[str]) -> Statements:
+        selected = select(*(table.c[name] for name in columns))
+        match_id = table.c.id == bindparam(MATCH_ID)
+        match_version = table.c.version == bindparam(MATCH_VERSION)
+        return cls(
+            select=selected,
+            by_id=selected.where(match_id),
+            exists=select(table.c.id).where(match_id),
+            insert=insert(table),
+            update=update(table).where(match_id, match_version),
+            delete=delete(table).where(match_id),
+            delete_version=delete(table).where(match_id, match_version),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Binding(Generic[E]):
+    """A resource, its table, its mapper and its statements."""
+
+    resource: Resource[E]
+    table: Table
+    mapper: EntityMapper[E]
+    statements: Statements
+
+
+def bind(resource: Resource[E], table: Table) -> Binding[E]:
+    """Raises ValueError when the table's columns are not the entity's fields."""
+    mapper = EntityMapper(resource.entity)
+    if set(mapper.fields) != set(table.c.keys()):
+        raise ValueError(
+            f"table {table.name} has columns {sorted(table.c.keys())}, "
+            f"{resource.entity.__name__} has fields {sorted(mapper.fields)}"
+        )
+    return Binding(resource, table, mapper, Statements.build(table, mapper.fields))
+
+
+class Registry:
+    """Entity type → binding, and the constraint catalogue of every bound resource."""
+
+    def __init__(self, resources: Iterable[Resource[Any]] = ALL, metadata: MetaData = default_metadata) -> None:
+        self._bindings: dict[type[Entity], Binding[Any]] = {}
+        self.constraints = ConstraintCatalogue()
+        for resource in resources:
+            table = metadata.tables.get(resource.collection)
+            if table is not None:
+                self.add(resource, table)
+
+    def add(self, resource: Resource[Any], table: Table) -> None:
+        self._bindings[resource.entity] = bind(resource, table)
+        self.constraints.add(resource)
+
+    def binding(self, entity: type[E]) -> Binding[E]:
+        """Raises LookupError for an entity no table stores."""
+        try:
+            return cast(Binding[E], self._bindings[entity])
+        except KeyError:
+            raise LookupError(f"no table stores {entity.__name__}") from None

@@ -1,0 +1,136 @@
+"""The generic repository over PostgreSQL, written once for every resource.
+
+Core statements run on the unit of work's connection; rows are mapped straight to entity
+snapshots (no ORM identity map). Uniqueness, references and value rules are the database's:
+its errors are translated into core errors (see `errors`), never pre-checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from adapters.postgres import listing
+from adapters.postgres.errors import Action, Attempt, ConstraintCatalogue, translated
+from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding
+from upskill.domain.cursor import CursorCodec
+from upskill.domain.entity import Entity
+from upskill.domain.errors import NotFound, StaleVersion
+from upskill.domain.policy import Scope
+from upskill.domain.query import Filter, ListQuery, Page
+
+E = TypeVar("E", bound=Entity)
+
+
+class PostgresRepository(Generic[E]):
+    """Implements `upskill.domain.ports.Repository`; stages in the session's transaction,
+    never commits."""
+
+    def __init__(
+        self, session: AsyncSession, binding: Binding[E], codec: CursorCodec, constraints: ConstraintCatalogue
+    ) -> None:
+        self._session = session
+        self._resource = binding.resource
+        self._table = binding.table
+        self._mapper = binding.mapper
+        self._sql = binding.statements
+        self._codec = codec
+        self._constraints = constraints
+
+    async def _connection(self) -> AsyncConnection:
+        return await self._session.connection()
+
+    def _not_found(self, id: UUID) -> NotFound:
+        label = self._resource.label
+        return NotFound(f"{label} {id} does not exist.", entity=label, id=id)
+
+    async def get(self, id: UUID) -> E:
+        """Raises NotFound."""
+        entity = await self.find(id)
+        if entity is None:
+            raise self._not_found(id)
+        return entity
+
+    async def find(self, id: UUID) -> E | None:
+        with translated(self._constraints):
+            result = await (await self._connection()).execute(self._sql.by_id, {MATCH_ID: id})
+            row = result.first()
+        return self._mapper.from_row(row) if row is not None else None
+
+    async def exists(self, id: UUID) -> bool:
+        with translated(self._constraints):
+            result = await (await self._connection()).execute(self._sql.exists, {MATCH_ID: id})
+            return result.first() is not None
+
+    async def add(self, entity: E) -> E:
+        with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
+            await (await self._connection()).execute(self._sql.insert, self._mapper.to_row(entity))
+        return entity
+
+    async def update(self, entity: E, *, expected_version: int) -> E:
+        """Stores `entity` if the stored version is still `expected_version`; raises
+        StaleVersion if it is not, NotFound if the record is gone."""
+        values: dict[str, Any] = self._mapper.to_row(entity)
+        del values["id"]
+        values[MATCH_ID], values[MATCH_VERSION] = entity.id, expected_version
+        with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
+            result = await (await self._connection()).execute(self._sql.update, values)
+        if result.rowcount == 0:
+            await self._missing_or_stale(entity.id, expected_version)
+        return entity
+
+    async def delete(self, id: UUID, *, expected_version: int | None = None) -> None:
+        """Raises NotFound, or StaleVersion when `expected_version` is given and stale;
+        Conflict while other records reference it."""
+        values: dict[str, object] = {MATCH_ID: id}
+        statement = self._sql.delete
+        if expected_version is not None:
+            statement, values[MATCH_VERSION] = self._sql.delete_version, expected_version
+        with translated(self._constraints, Attempt(Action.DELETE, id=id)):
+            result = await (await self._connection()).execute(statement, values)
+        if result.rowcount == 0:
+            await self._missing_or_stale(id, expected_version)
+
+    async def _missing_or_stale(self, id: UUID, expected_version: int | None) -> None:
+        if expected_version is None or not await self.exists(id):
+            raise self._not_found(id)
+        label = self._resource.label
+        raise StaleVersion(f"{label} {id} is not at version {expected_version}.", entity=label, id=id)
+
+    async def page(self, query: ListQuery, scope: Scope) -> Page[E]:
+        """One page in the query's full ordering (ties broken by id), restricted to `scope`.
+        The query must have been validated against the resource."""
+        ordering = query.ordering()
+        keyset = []
+        if query.cursor is not None:
+            keyset.append(listing.after(self._table, ordering, self._codec.decode(query.cursor, query)))
+        if scope.nothing:
+            return Page(items=[], next_cursor=None, total=0 if query.with_total else None)
+        conditions = listing.where(self._table, (*query.filters, *scope.filters))
+        statement = (
+            self._sql.select.where(*conditions, *keyset)
+            .order_by(*listing.order_by(self._table, ordering))
+            .limit(query.limit + 1)
+        )
+        with translated(self._constraints):
+            connection = await self._connection()
+            rows = (await connection.execute(statement)).all()
+            total = await self._count(connection, conditions) if query.with_total else None
+        items = [self._mapper.from_row(row) for row in rows[: query.limit]]
+        next_cursor = None
+        if len(rows) > query.limit:
+            last = items[-1]
+            next_cursor = self._codec.encode([getattr(last, key.field) for key in ordering], query)
+        return Page(items=items, next_cursor=next_cursor, total=total)
+
+    async def count(self, filters: Sequence[Filter] = ()) -> int:
+        with translated(self._constraints):
+            return await self._count(await self._connection(), listing.where(self._table, filters))
+
+    async def _count(self, connection: AsyncConnection, conditions: Sequence[Any]) -> int:
+        statement = select(func.count()).select_from(self._table).where(*conditions)
+        return int((await connection.execute(statement)).scalar_one())

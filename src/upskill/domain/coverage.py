@@ -1,0 +1,129 @@
+"""Where a department falls short: current levels, coverage of requirements, employees' gaps.
+
+Pure functions over plain inputs; the caller loads the records and passes `today`. Every
+result is in a documented, deterministic order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from upskill.domain.competency import Level
+from upskill.domain.organisation import Employee
+from upskill.domain.training import Assessment, Requirement
+
+LevelKey = tuple[UUID, UUID]
+"""(employee_id, competency_id)."""
+
+Levels = Mapping[LevelKey, Level]
+"""Current level per (employee, competency); a missing key means not assessed (below basic)."""
+
+
+def rank(level: Level | None) -> int:
+    """The order of a level; 0 for "not assessed", which is below basic."""
+    return 0 if level is None else level.rank
+
+
+def current_levels(assessments: Iterable[Assessment], today: date) -> dict[LevelKey, Level]:
+    """The current level of each assessed (employee, competency): that of the latest assessment
+    valid on `today`. Valid = `assessed_on` ≤ today < `expires_on` (the expiry day itself no
+    longer counts; an assessment dated after today does not count yet). Latest = greatest
+    `assessed_on`, ties broken by `created_at`, then `id`. An expired latest assessment does
+    not hide an older one that is still valid; pairs with no valid assessment are absent."""
+    latest: dict[LevelKey, Assessment] = {}
+    for assessment in assessments:
+        if not assessment.is_valid(today):
+            continue
+        key = (assessment.employee_id, assessment.competency_id)
+        known = latest.get(key)
+        if known is None or _recency(assessment) > _recency(known):
+            latest[key] = assessment
+    return {key: assessment.level for key, assessment in latest.items()}
+
+
+def _recency(assessment: Assessment) -> tuple[date, datetime, UUID]:
+    return (assessment.assessed_on, assessment.created_at, assessment.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequirementCoverage:
+    """How far one requirement is met in one department: `covered` current employees hold the
+    level or above (`covered_by`, sorted by id); `gap` = max(0, headcount - covered)."""
+
+    requirement: Requirement
+    covered: int
+    gap: int
+    covered_by: tuple[UUID, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.gap > 0
+
+
+def applies_to(requirement: Requirement, department_id: UUID) -> bool:
+    """A requirement applies to its own department and, when company-wide, to every one."""
+    return requirement.department_id is None or requirement.department_id == department_id
+
+
+def department_coverage(
+    department_id: UUID,
+    requirements: Iterable[Requirement],
+    employees: Iterable[Employee],
+    levels: Levels,
+    today: date,
+) -> list[RequirementCoverage]:
+    """Coverage of every requirement that applies to the department, counting its employees
+    who are current on `today` (`Employee.is_current`). Inputs may hold other departments'
+    records; they are ignored. Ordered by competency id, then required level (lowest first),
+    then the department's own before company-wide, then requirement id."""
+    staff = [e for e in employees if e.department_id == department_id and e.is_current(today)]
+    result = []
+    for requirement in sorted((r for r in requirements if applies_to(r, department_id)), key=_requirement_order):
+        needed = requirement.level.rank
+        covered_by = tuple(sorted(e.id for e in staff if rank(levels.get((e.id, requirement.competency_id))) >= needed))
+        result.append(
+            RequirementCoverage(
+                requirement=requirement,
+                covered=len(covered_by),
+                gap=max(0, requirement.headcount - len(covered_by)),
+                covered_by=covered_by,
+            )
+        )
+    return result
+
+
+def _requirement_order(requirement: Requirement) -> tuple[UUID, int, bool, UUID]:
+    return (requirement.competency_id, requirement.level.rank, requirement.department_id is None, requirement.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gap:
+    """An open requirement of the employee's department above the employee's `current` level
+    (None = not assessed). `shortfall` is the requirement's department-wide gap (people)."""
+
+    requirement: Requirement
+    current: Level | None
+    shortfall: int
+
+    @property
+    def competency_id(self) -> UUID:
+        return self.requirement.competency_id
+
+    @property
+    def level(self) -> Level:
+        """The level the requirement asks for."""
+        return self.requirement.level
+
+
+def employee_gaps(employee: Employee, coverage: Sequence[RequirementCoverage], levels: Levels) -> list[Gap]:
+    """The employee's gaps, in the order of `coverage`, which must be that of the employee's
+    department (as `department_coverage` returns it) on the same day as `levels`."""
+    gaps = []
+    for item in coverage:
+        current = levels.get((employee.id, item.requirement.competency_id))
+        if item.is_open and item.requirement.level.rank > rank(current):
+            gaps.append(Gap(requirement=item.requirement, current=current, shortfall=item.gap))
+    return gaps

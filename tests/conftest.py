@@ -1,0 +1,115 @@
+"""Where the tests get their PostgreSQL, in this order:
+
+1. `UPSKILL_TEST_DATABASE_URL` (any database on the server; the tests create their own);
+2. a throwaway container through testcontainers, when a Docker daemon answers within ~2 s;
+3. the embedded PostgreSQL in a temporary folder, deleted afterwards.
+
+Each test session creates a fresh database (`upskill_test_<random>`), migrates it to head with
+Alembic and drops it at the end, so tests never touch the dev data or each other's runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from adapters.memory import MemoryStore
+from adapters.postgres.database import Database
+from adapters.postgres.embedded import EmbeddedPostgres, create_database, drop_database, dsn
+from adapters.postgres.migrate import upgrade
+
+CURSOR_SECRET = b"test-cursor-secret-0123456789"
+
+
+def _normalise(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """URL of a PostgreSQL server on which the tests may create and drop databases."""
+    given = os.environ.get("UPSKILL_TEST_DATABASE_URL")
+    if given:
+        yield _normalise(given)
+        return
+    if _docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:17-alpine", driver="asyncpg") as container:
+            yield container.get_connection_url()
+        return
+    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="upskill-test-pg-")), delete_on_stop=True)
+    server.start()
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
+def _with_database(url: str, name: str) -> str:
+    head, sep, query = url.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}{sep}{query}"
+
+
+@pytest.fixture(scope="session")
+async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
+    """A fresh database migrated to head, dropped after the session."""
+    name = f"upskill_test_{uuid.uuid4().hex[:12]}"
+    await create_database(postgres_admin_url, name)
+    url = _with_database(postgres_admin_url, name)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+    finally:
+        await drop_database(postgres_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+async def pg(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url, cursor_secret=CURSOR_SECRET)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+async def clean_pg(pg: Database, database_url: str) -> Database:
+    """`pg` with every table emptied first."""
+    conn = await asyncpg.connect(dsn(database_url))
+    try:
+        tables = await conn.fetch(
+            "SELECT quote_ident(tablename) AS t FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        if tables:
+            await conn.execute(f"TRUNCATE {', '.join(r['t'] for r in tables)} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+    return pg
+
+
+@pytest.fixture
+def memory_store() -> MemoryStore:
+    return MemoryStore(cursor_secret=CURSOR_SECRET)

@@ -1,0 +1,1 @@
+"""On PostgreSQL migrated by Alembic: migrations, error translation, availability."""
