@@ -4,14 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint fmt migrate clean
+.PHONY: install run test lint fmt migrate chart-check clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,embedded]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## Serve the API on UPSKILL_HOST:UPSKILL_PORT (127.0.0.1:8000); embedded PostgreSQL unless UPSKILL_DATABASE_URL is set.
@@ -35,6 +35,10 @@ fmt: install
 ## Apply database migrations (embedded PostgreSQL unless UPSKILL_DATABASE_URL is set).
 migrate: install
 	$(BIN)/upskill migrate
+
+## Check the Dockerfile and the Helm chart (lint, render, Kubernetes schemas, values schema); no cluster needed.
+chart-check: install
+	bash deploy/chart-check.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,7 +1,8 @@
-"""`upskill` command line: serve the API, apply migrations.
+"""`upskill` command line: serve the API, apply migrations, create an admin, seed demo data.
 
-Without `UPSKILL_DATABASE_URL` (and with the PostgreSQL storage), both start the embedded
-PostgreSQL with its data under `UPSKILL_DATA_DIR` (`.data/`) and stop it on exit.
+Without `UPSKILL_DATABASE_URL` (and with the PostgreSQL storage), they start the embedded
+PostgreSQL with its data under `UPSKILL_DATA_DIR` (`.data/`) and stop it on exit; `serve` then
+seeds the demo organisation once (unless `UPSKILL_SEED_DEMO=false`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def database_url(settings: Settings) -> Iterator[str | None]:
     try:
         url = server.ensure_database(EMBEDDED_DATABASE)
         os.environ["UPSKILL_DATABASE_URL"] = url
+        os.environ.setdefault("UPSKILL_SEED_DEMO", "true")  # a fresh embedded database gets the demo organisation
         yield url
     finally:
         server.stop()
@@ -57,6 +59,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     with database_url(settings) as url:
         if settings.migrate_on_start:
             migrate(url)
+        if settings.env != "prod" and settings.jwt_keys is None and settings.jwt_key_file is None:
+            from adapters.security.keys import SigningKeys
+
+            SigningKeys.load_or_create(settings.data_dir / "keys")  # once, before the workers start
         uvicorn.run(
             "adapters.main:build_app",
             factory=True,
@@ -68,6 +74,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
             log_config=None,
             proxy_headers=True,
             server_header=False,
+            timeout_graceful_shutdown=settings.shutdown_drain_s,
         )
 
 
@@ -81,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     up = commands.add_parser("migrate", help="apply database migrations")
     up.add_argument("--revision", default="head")
+    admin = commands.add_parser(
+        "create-admin", help="create an admin user (password from UPSKILL_ADMIN_PASSWORD, else read from stdin)"
+    )
+    admin.add_argument("--email", required=True)
+    demo = commands.add_parser("seed", help="create the demo organisation and its three demo accounts (once)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed of the generated content (default 7)")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -92,6 +105,88 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "migrate":
         with database_url(settings) as url:
             migrate(url, args.revision)
+    elif args.command == "create-admin":
+        return create_admin(settings, args.email)
+    elif args.command == "seed":
+        return seed(settings, args.seed)
+    return 0
+
+
+def create_admin(settings: Settings, email: str) -> int:
+    """Create an admin whatever admins exist already. Exit 1 with the reason if refused."""
+    import asyncio
+    import getpass
+
+    from adapters.container import Container, shutdown
+    from upskill.domain.errors import DomainError
+    from upskill.domain.principal import SYSTEM, Role
+
+    if settings.admin_password is not None:
+        password = settings.admin_password.get_secret_value()
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password for the new admin: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> None:
+        container = Container()
+        try:
+            user = await container.users().create(SYSTEM, {"email": email, "password": password, "role": Role.ADMIN})
+            logger.info("admin {} created ({})", user.email, user.id)
+        finally:
+            await shutdown(container)
+
+    with database_url(settings) as url:
+        if url is not None:
+            migrate(url)
+        try:
+            asyncio.run(run())
+        except DomainError as error:
+            details = "; ".join(f"{e.field}: {e.message}" for e in error.errors) or error.reason
+            logger.error("admin not created: {}", details)
+            return 1
+    return 0
+
+
+def seed(settings: Settings, seed: int | None) -> int:
+    """Create the demo organisation unless its admin account exists (then say so: exit 0), and
+    print the demo accounts. Refused in production, and with the memory storage, where nothing
+    outlives the command (set UPSKILL_SEED_DEMO=true for `serve` instead)."""
+    import asyncio
+
+    from adapters.container import Container, shutdown
+    from adapters.demo import DEFAULT_SEED, DEMO_ACCOUNTS, DEMO_ADMIN, DemoSummary, seed_demo
+    from upskill.domain.errors import DomainError
+
+    if settings.env == "prod":
+        logger.error("demo data is not seeded when UPSKILL_ENV=prod")
+        return 1
+    if settings.storage == "memory":
+        logger.error("the memory storage lives in the server: run `upskill serve` with UPSKILL_SEED_DEMO=true")
+        return 1
+
+    async def run() -> DemoSummary:
+        container = Container()
+        try:
+            today = container.clock().now().date()
+            return await seed_demo(container.demo(), today=today, seed=DEFAULT_SEED if seed is None else seed)
+        finally:
+            await shutdown(container)
+
+    with database_url(settings) as url:
+        migrate(url)
+        try:
+            summary = asyncio.run(run())
+        except DomainError as error:
+            details = "; ".join(f"{e.field}: {e.message}" for e in error.errors) or error.reason
+            logger.error("demo data not seeded: {}", details)
+            return 1
+    if summary.seeded:
+        logger.info("demo data seeded: {}", ", ".join(f"{n} {name}" for name, n in summary.counts().items()))
+    else:
+        logger.info("demo data already present ({} exists): nothing written", DEMO_ADMIN.email)
+    for account in DEMO_ACCOUNTS:
+        logger.info("demo account {:<26} password {:<20} role {}", account.email, account.password, account.role)
     return 0
 
 

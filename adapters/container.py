@@ -1,8 +1,9 @@
 """The composition root: the one place that knows every adapter.
 
 Read top to bottom: settings → clock and ids → storage (PostgreSQL or memory, by
-`UPSKILL_STORAGE`) → a unit-of-work *factory* → the services. Tests override providers
-(`container.settings.override(...)`, `container.unit_of_work.override(...)`).
+`UPSKILL_STORAGE`) → a unit-of-work factory and the access gate → security (password hashing,
+token signing, audit) → the services. Tests override providers
+(`container.settings.override(...)`).
 
 Services receive a plain unit-of-work factory (the chosen adapter's bound method), resolved
 once when the service is built: a request pays for no provider lookups, injection markers or
@@ -12,14 +13,48 @@ disposed by `shutdown()`, which the app's lifespan awaits.
 
 from __future__ import annotations
 
-from dependency_injector import containers, providers
+from datetime import timedelta
 
+from dependency_injector import containers, providers
+from loguru import logger
+
+from adapters.audit import LoguruAuditLog
+from adapters.demo import DemoServices, seed_demo
 from adapters.memory import MemoryStore
+from adapters.memory.gate import MemoryAccessGate
 from adapters.postgres.database import Database
+from adapters.security.keys import SigningKeys
+from adapters.security.passwords import Argon2PasswordHasher
+from adapters.security.tokens import JoseTokenSigner
 from adapters.settings import Settings
+from upskill.domain.identity import LockoutPolicy, SessionPolicy
 from upskill.domain.ids import SystemClock, UUIDv7Factory
-from upskill.domain.resources import COMPETENCIES, DEPARTMENTS, EMPLOYEES
+from upskill.domain.resources import (
+    ASSESSMENTS,
+    COMPETENCIES,
+    COURSES,
+    DEPARTMENTS,
+    EMPLOYEES,
+    ENROLLMENTS,
+    FEEDBACK,
+    REQUIREMENTS,
+    USERS,
+)
+from upskill.services.access import (
+    AssessmentPolicy,
+    CataloguePolicy,
+    DepartmentPolicy,
+    EmployeePolicy,
+    EnrollmentPolicy,
+    FeedbackPolicy,
+    RequirementPolicy,
+    UserPolicy,
+)
+from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
+from upskill.services.feedback import FeedbackService
+from upskill.services.training import TrainingService
+from upskill.services.users import UserService
 
 
 def open_database(settings: Settings) -> Database:
@@ -41,6 +76,52 @@ def memory_store(settings: Settings) -> MemoryStore:
     return MemoryStore(cursor_secret=settings.cursor_secret.get_secret_value().encode())
 
 
+def signing_keys(settings: Settings) -> SigningKeys:
+    """From a JWK set, else PEM files, else (not in production) a key kept under data_dir."""
+    if settings.jwt_keys is not None:
+        return SigningKeys.from_jwks(settings.jwt_keys.get_secret_value())
+    if settings.jwt_key_file is not None:
+        return SigningKeys.from_pem_files(settings.jwt_key_file, settings.jwt_previous_key_files)
+    if settings.env == "prod":
+        raise RuntimeError("no token signing keys: set UPSKILL_JWT_KEYS or UPSKILL_JWT_KEY_FILE")
+    return SigningKeys.load_or_create(settings.data_dir / "keys")
+
+
+def token_signer(settings: Settings, keys: SigningKeys) -> JoseTokenSigner:
+    return JoseTokenSigner(
+        keys,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        lifetime=timedelta(seconds=settings.access_token_ttl_s),
+        leeway=timedelta(seconds=settings.token_leeway_s),
+    )
+
+
+def password_hasher(settings: Settings) -> Argon2PasswordHasher:
+    return Argon2PasswordHasher(
+        memory_cost=settings.argon2_memory_kib,
+        time_cost=settings.argon2_time_cost,
+        parallelism=settings.argon2_parallelism,
+        max_concurrent=settings.password_hash_concurrency,
+    )
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(days=settings.session_idle_days),
+        absolute=timedelta(days=settings.session_absolute_days),
+        reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
+    )
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    return LockoutPolicy(
+        threshold=settings.lockout_threshold,
+        base=timedelta(seconds=settings.lockout_base_s),
+        longest=timedelta(seconds=settings.lockout_max_s),
+    )
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
@@ -54,21 +135,84 @@ class Container(containers.DeclarativeContainer):
         postgres=database.provided.unit_of_work,
         memory=memory.provided.unit_of_work,
     )
+    access_gate = providers.Selector(
+        settings.provided.storage,
+        postgres=database.provided.access_gate.call(),
+        memory=providers.Singleton(MemoryAccessGate, memory),
+    )
     ready = providers.Selector(
         settings.provided.storage,
         postgres=database.provided.ready,
         memory=memory.provided.ready,
     )
 
-    # Services: the generic CRUD stack, one declaration per resource.
-    departments = providers.Singleton(CrudService, DEPARTMENTS, unit_of_work, clock, ids)
-    competencies = providers.Singleton(CrudService, COMPETENCIES, unit_of_work, clock, ids)
-    employees = providers.Singleton(CrudService, EMPLOYEES, unit_of_work, clock, ids)
+    # Security: hashing, signing, audit.
+    password_hasher = providers.Singleton(password_hasher, settings)
+    signing_keys = providers.Singleton(signing_keys, settings)
+    token_signer = providers.Singleton(token_signer, settings, signing_keys)
+    audit = providers.Singleton(LoguruAuditLog)
 
-    crud_services = providers.List(departments, competencies, employees)
+    # Services: the generic CRUD stack, one declaration per resource, and authentication.
+    departments = providers.Singleton(CrudService, DEPARTMENTS, unit_of_work, clock, ids, DepartmentPolicy())
+    competencies = providers.Singleton(CrudService, COMPETENCIES, unit_of_work, clock, ids, CataloguePolicy())
+    employees = providers.Singleton(CrudService, EMPLOYEES, unit_of_work, clock, ids, EmployeePolicy())
+    users = providers.Singleton(
+        UserService, USERS, unit_of_work, clock, ids, UserPolicy(), hasher=password_hasher, audit=audit
+    )
+    auth = providers.Singleton(
+        AuthService,
+        uow=unit_of_work,
+        gate=access_gate,
+        users=users,
+        hasher=password_hasher,
+        signer=token_signer,
+        clock=clock,
+        ids=ids,
+        audit=audit,
+        sessions=providers.Singleton(session_policy, settings),
+        lockout=providers.Singleton(lockout_policy, settings),
+        allow_signup=settings.provided.allow_signup,
+    )
+
+    requirements = providers.Singleton(CrudService, REQUIREMENTS, unit_of_work, clock, ids, RequirementPolicy())
+    assessments = providers.Singleton(CrudService, ASSESSMENTS, unit_of_work, clock, ids, AssessmentPolicy())
+    feedback = providers.Singleton(FeedbackService, FEEDBACK, unit_of_work, clock, ids, FeedbackPolicy())
+    courses = providers.Singleton(CrudService, COURSES, unit_of_work, clock, ids, CataloguePolicy())
+    enrollments = providers.Singleton(CrudService, ENROLLMENTS, unit_of_work, clock, ids, EnrollmentPolicy())
+    training = providers.Singleton(
+        TrainingService, unit_of_work, clock, departments=DepartmentPolicy(), employees=EmployeePolicy()
+    )
+
+    crud_services = providers.List(
+        departments, competencies, employees, users, requirements, assessments, feedback, courses, enrollments
+    )
+    demo = providers.Factory(
+        DemoServices,
+        departments=departments,
+        competencies=competencies,
+        employees=employees,
+        users=users,
+        requirements=requirements,
+        assessments=assessments,
+        feedback=feedback,
+        courses=courses,
+        enrollments=enrollments,
+    )
+
+
+async def start(container: Container) -> None:
+    """Start-up work: the first admin, when configured and none exists yet; the demo
+    organisation, when asked for and not there yet (never in production)."""
+    settings = container.settings()
+    if settings.admin_email and settings.admin_password is not None:
+        await container.auth().ensure_admin(settings.admin_email, settings.admin_password.get_secret_value())
+    if settings.seed_demo and settings.env != "prod":
+        summary = await seed_demo(container.demo(), today=container.clock().now().date())
+        logger.info("demo data {}", summary.counts() if summary.seeded else "already present")
 
 
 async def shutdown(container: Container) -> None:
     """Release what the container opened: the database pool, if one was made."""
     if container.database.initialized:
         await container.database().dispose()
+    container.password_hasher().close()

@@ -9,7 +9,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from adapters.container import Container, shutdown
+from adapters.container import Container, shutdown, start
 from adapters.http.app import create_app
 from adapters.http.logging import configure_logging
 
@@ -25,6 +25,10 @@ def build_app(container: Container | None = None) -> FastAPI:
     return create_app(
         settings=settings,
         services=container.crud_services(),
+        auth=container.auth(),
+        signer=container.token_signer(),
+        training=container.training(),
         ready=ready,
+        on_startup=[partial(start, container)],
         on_shutdown=[partial(shutdown, container)],
     )

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
+    shutdown_drain_s: int = Field(default=20, ge=0)  # on SIGTERM: finish in-flight requests for at most this long
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON lines unless env=dev
     data_dir: Path = Path(".data")
@@ -40,14 +41,39 @@ class Settings(BaseSettings):
     retry_after_s: int = Field(default=5, ge=1)
     cursor_secret: SecretStr = SecretStr("upskill-dev-cursor-secret-change-me")
 
-    # Authentication (the auth issue fills these in)
-    admin_email: str | None = None
+    # Authentication: accounts
+    admin_email: str | None = None  # with admin_password: this admin is created at start when none exists
     admin_password: SecretStr | None = None
     allow_signup: bool = False
+    seed_demo: bool = False  # demo organisation and accounts at start unless present (not in prod); on with embedded PG
 
-    @field_validator("cors_origins", mode="before")
+    # Authentication: access tokens (EdDSA JWT) and their keys
+    issuer: str = "http://127.0.0.1:8000"
+    audience: str = "upskill-api"
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    token_leeway_s: int = Field(default=30, ge=0, le=300)
+    jwt_keys: SecretStr | None = None  # a JWK set (JSON) with private keys: the active one signs, others verify
+    jwt_key_file: Path | None = None  # or PEM files: the active private key ...
+    jwt_previous_key_files: Annotated[list[Path], NoDecode] = []  # ... and older ones, verify only
+    # with none of the three: a key generated once under data_dir/keys (refused when env=prod)
+
+    # Authentication: sessions, lockout, passwords
+    session_idle_days: float = Field(default=14, gt=0)
+    session_absolute_days: float = Field(default=30, gt=0)
+    refresh_reuse_grace_s: float = Field(default=10, ge=0, le=10)
+    lockout_threshold: int = Field(default=10, ge=1)
+    lockout_base_s: int = Field(default=60, ge=1)
+    lockout_max_s: int = Field(default=3600, ge=1)
+    token_rate_per_ip: float = Field(default=5.0, gt=0)  # token-endpoint requests per second per client IP
+    token_burst_per_ip: int = Field(default=20, ge=1)  # (per replica)
+    argon2_memory_kib: int = Field(default=19456, ge=1024)
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    password_hash_concurrency: int | None = Field(default=None, ge=1)  # default: CPU count
+
+    @field_validator("cors_origins", "jwt_previous_key_files", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value

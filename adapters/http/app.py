@@ -1,5 +1,5 @@
-"""The FastAPI application factory: routes, error handling, middleware and OpenAPI, wired from
-the services it is given (it never builds storage itself)."""
+"""The FastAPI application factory: routes, authentication, error handling, middleware and
+OpenAPI, wired from the services it is given (it never builds storage itself)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,37 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
+from adapters.http.account_routes import account_router
+from adapters.http.auth import install_authentication
 from adapters.http.crud_router import crud_router
+from adapters.http.discovery import discovery_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.health import health_router
 from adapters.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from adapters.http.paths import API_PREFIX
 from adapters.http.problem_docs import problem_docs_router
+from adapters.http.problems import problem_schemas
+from adapters.http.rate_limit import TokenBucketLimiter
 from adapters.http.request_id import HEADER
 from adapters.http.responses import JsonResponse
+from adapters.http.schemas import ResourceSchemas, schemas_for
+from adapters.http.token_routes import token_router
+from adapters.http.training_routes import training_router
 from adapters.settings import Settings
+from upskill.domain.entity import Entity
+from upskill.domain.identity import User
+from upskill.domain.resource import Resource
+from upskill.domain.resources import COURSES, REQUIREMENTS
+from upskill.domain.security import TokenSigner
+from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
+from upskill.services.training import TrainingService
 
-API_PREFIX = "/api/v1"
+__all__ = ["API_PREFIX", "create_app"]
 EXPOSED_HEADERS = ["Location", "ETag", "Link", HEADER, "Retry-After"]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", HEADER]
 
@@ -40,14 +56,25 @@ def create_app(
     *,
     settings: Settings,
     services: Sequence[CrudService[Any]],
+    auth: AuthService,
+    signer: TokenSigner,
+    training: TrainingService,
     ready: Hook,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
 ) -> FastAPI:
-    """The API: CRUD routes under `/api/v1/{collection}` for each service, `/health/*`,
-    `/problems/{slug}`, `/openapi.json` and `/docs`. `on_startup` hooks run in order when
-    the lifespan starts; `on_shutdown` hooks run in order when it ends, or when a start-up hook
-    fails, and all of them run even if one fails (so they must tolerate a partial start)."""
+    """The API: CRUD routes under `/api/v1/{collection}` for each service, the OAuth 2.0 and
+    account routes under `/api/v1/auth` (through `auth`), the domain routes (coverage,
+    competencies, gaps, recommendations: `training`), `/.well-known/*` (`signer`'s public keys,
+    metadata from `settings.issuer`), `/health/*`, `/problems/{slug}`, `/openapi.json` and
+    `/docs`. Every `/api/v1` route but token, register and revoke needs a bearer token.
+    `services` must include the one for `User` (it serves `/auth/me`; ValueError otherwise).
+    `on_startup` hooks run in order when the lifespan starts; `on_shutdown` hooks run in order
+    when it ends, or when a start-up hook fails, and all of them run even if one fails (so they
+    must tolerate a partial start)."""
+    users = next((s for s in services if s.resource.entity is User), None)
+    if users is None:
+        raise ValueError("create_app needs the CrudService of User among `services`")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -68,18 +95,39 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    install_authentication(app, auth)
+    limiter = TokenBucketLimiter(rate=settings.token_rate_per_ip, burst=settings.token_burst_per_ip)
+    schemas = {service.resource.collection: schemas_for(service.resource) for service in services}
+    crud = {
+        service.resource.collection: crud_router(service, schemas[service.resource.collection], prefix=API_PREFIX)
+        for service in services
+    }
     routers = [
-        *(crud_router(service, prefix=API_PREFIX) for service in services),
+        token_router(limiter),
+        account_router(users, schemas[users.resource.collection], limiter),
+        *crud.values(),
+        training_router(
+            training,
+            requirements=_schemas_of(REQUIREMENTS, services, schemas),
+            courses=_schemas_of(COURSES, services, schemas),
+        ),
+        discovery_router(signer, settings.issuer),
         health_router(ready),
         problem_docs_router(),
     ]
     allowed_methods: dict[str, set[str]] = {}
     for router in routers:
         app.include_router(router)
-        for route in router.routes:
-            if isinstance(route, APIRoute):
-                allowed_methods.setdefault(route.path_format, set()).update(route.methods or ())
-    install_error_handlers(app, retry_after_s=settings.retry_after_s, allowed_methods=allowed_methods)
+        for route in _api_routes(router):
+            allowed_methods.setdefault(route.path_format, set()).update(route.methods or ())
+    read_only = {
+        route.path_format: schemas[collection].read_only
+        for collection, router in crud.items()
+        for route in _api_routes(router)
+    }
+    install_error_handlers(
+        app, retry_after_s=settings.retry_after_s, allowed_methods=allowed_methods, read_only=read_only
+    )
 
     # Added innermost first: request context (outermost) → CORS → body limit → the app.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -97,6 +145,20 @@ def create_app(
     return app
 
 
+def _schemas_of(
+    resource: Resource[Any], services: Sequence[CrudService[Any]], schemas: dict[str, ResourceSchemas]
+) -> ResourceSchemas:
+    """The schemas of the collection that serves `resource`'s entity, so that embedded records
+    share its OpenAPI component; made from `resource` when no service serves it."""
+    entity: type[Entity] = resource.entity
+    served = next((s.resource.collection for s in services if s.resource.entity is entity), None)
+    return schemas[served] if served is not None else schemas_for(resource)
+
+
+def _api_routes(router: APIRouter) -> list[APIRoute]:
+    return [route for route in router.routes if isinstance(route, APIRoute)]
+
+
 async def _run_all(hooks: Sequence[Hook]) -> None:
     errors: list[Exception] = []
     for hook in hooks:
@@ -109,7 +171,7 @@ async def _run_all(hooks: Sequence[Hook]) -> None:
 
 
 def _install_openapi(app: FastAPI) -> None:
-    """OpenAPI as FastAPI makes it, with every error response served as `application/problem+json`."""
+    """OpenAPI as FastAPI makes it, plus the problem schemas that error responses refer to."""
 
     build = app.openapi
 
@@ -117,12 +179,7 @@ def _install_openapi(app: FastAPI) -> None:
         first = app.openapi_schema is None
         schema = build()  # made once, then cached by FastAPI
         if first:
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    for status, response in operation.get("responses", {}).items():
-                        content = response.get("content", {})
-                        if status[:1] in "45" and "application/json" in content:
-                            content["application/problem+json"] = content.pop("application/json")
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

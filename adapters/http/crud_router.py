@@ -23,7 +23,7 @@ from adapters.http.media import JSON, MERGE_PATCH, require_media_type
 from adapters.http.preconditions import etag, expected_version, is_current
 from adapters.http.problems import problem_responses
 from adapters.http.responses import JsonResponse
-from adapters.http.schemas import schemas_for, values
+from adapters.http.schemas import ResourceSchemas, schemas_for, values
 from upskill.domain.entity import Entity
 from upskill.services.crud import CrudService
 
@@ -42,21 +42,23 @@ def _with_body(endpoint: Callable[..., Any], model: type[BaseModel]) -> Callable
     return endpoint
 
 
-def _entity_response(entity: Entity, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return JsonResponse(entity, status_code=status_code, headers={"ETag": etag(entity.version), **(headers or {})})
-
-
-def crud_router(service: CrudService[Any], *, prefix: str) -> APIRouter:
-    """Routes `{prefix}/{collection}` and `{prefix}/{collection}/{id}` of `service.resource`.
-    The router carries the whole prefix (include it without one), so each route knows its full
-    path template for the access log."""
+def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = None, *, prefix: str) -> APIRouter:
+    """Routes `{prefix}/{collection}` and `{prefix}/{collection}/{id}` of `service.resource`
+    (described by `schemas`, made from the resource when not given). Every route needs a bearer
+    token. The router carries the whole prefix (include it without one), so each route knows its
+    full path template for the access log."""
     resource = service.resource
-    schemas = schemas_for(resource)
+    schemas = schemas if schemas is not None else schemas_for(resource)
     parser = ListParser(resource, schemas.fields)
     name, label = resource.collection, resource.label.lower()
     router = APIRouter(prefix=f"{prefix}/{name}", tags=[name])
     json_body = [Depends(require_media_type(JSON))]
     patch_body = [Depends(require_media_type(JSON, MERGE_PATCH))]
+    present = schemas.present
+
+    def _entity_response(entity: Entity, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+        headers = {"ETag": etag(entity.version), **(headers or {})}
+        return JsonResponse(present(entity), status_code=status_code, headers=headers)
 
     async def create(request: Request, principal: CurrentPrincipal, body: Any) -> Response:
         entity = await service.create(principal, values(body))
@@ -74,7 +76,7 @@ def crud_router(service: CrudService[Any], *, prefix: str) -> APIRouter:
         headers = {}
         if page.next_cursor is not None:
             headers["Link"] = next_link(request.url.path, request.query_params, page.next_cursor)
-        return JsonResponse(envelope(page), headers=headers)
+        return JsonResponse(envelope(page, present), headers=headers)
 
     async def patch(principal: CurrentPrincipal, id: UUID, body: Any, if_match: IfMatch = None) -> Response:
         changes = values(body, only_given=True)

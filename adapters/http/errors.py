@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adapters.http.auth import INVALID_TOKEN, REFUSED_DETAIL
 from adapters.http.middleware import route_template
 from adapters.http.problems import (
     BAD_REQUEST,
@@ -29,12 +30,23 @@ from upskill.domain.entity import SYSTEM_FIELDS
 from upskill.domain.errors import DomainError, FieldError, RateLimited, Unauthenticated
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
+_UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
+"""Pydantic's errors for a key the model (or a dataclass item) does not have."""
 
 
-def install_error_handlers(app: FastAPI, *, retry_after_s: int, allowed_methods: Mapping[str, Iterable[str]]) -> None:
+def install_error_handlers(
+    app: FastAPI,
+    *,
+    retry_after_s: int,
+    allowed_methods: Mapping[str, Iterable[str]],
+    read_only: Mapping[str, frozenset[str]] | None = None,
+) -> None:
     """Register the handlers. `retry_after_s` is the `Retry-After` of a 503; `allowed_methods`
-    (route template → methods) fills the `Allow` of a 405 (Starlette names only one route's)."""
+    (route template → methods) fills the `Allow` of a 405 (Starlette names only one route's);
+    `read_only` (route template → fields) says which refused body fields are read-only rather
+    than unknown (system fields always are)."""
     allow = {template: ", ".join(sorted(methods)) for template, methods in allowed_methods.items()}
+    read_only = read_only or {}
 
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
@@ -42,8 +54,9 @@ def install_error_handlers(app: FastAPI, *, retry_after_s: int, allowed_methods:
         headers: dict[str, str] = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
-        elif isinstance(exc, Unauthenticated):
-            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        elif isinstance(exc, Unauthenticated):  # why a token failed is never told
+            headers["WWW-Authenticate"] = INVALID_TOKEN
+            return problem_response(problem, instance=request.url.path, detail=REFUSED_DETAIL, headers=headers)
         if problem.status >= 500:
             headers["Retry-After"] = str(retry_after_s)
             logger.opt(exception=exc).error("{} answered {}: {}", type(exc).__name__, problem.status, exc.reason)
@@ -57,7 +70,8 @@ def install_error_handlers(app: FastAPI, *, retry_after_s: int, allowed_methods:
         details = exc.errors()
         if any(d.get("type") == "json_invalid" for d in details):
             return problem_response(BAD_REQUEST, instance=request.url.path, detail="The body is not valid JSON.")
-        errors = [FieldError(_field(d["loc"]), _message(d)) for d in details]
+        refused = read_only.get(route_template(request.scope), SYSTEM_FIELDS)
+        errors = [FieldError(_field(d["loc"]), _message(d, refused)) for d in details]
         detail = f"{errors[0].field}: {errors[0].message}" if len(errors) == 1 else f"{len(errors)} fields are invalid."
         return problem_response(INVALID_INPUT, instance=request.url.path, detail=detail, errors=errors)
 
@@ -84,9 +98,14 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts) or str(loc[0] if loc else "body")
 
 
-def _message(detail: Mapping[str, Any]) -> str:
-    if detail.get("type") == "extra_forbidden":
-        return "is read-only" if detail["loc"][-1] in SYSTEM_FIELDS else "is not a field of this resource"
+def _message(detail: Mapping[str, Any], read_only: frozenset[str]) -> str:
+    """Pydantic's message, but an unknown key says whether it is read-only (a top-level body
+    field) or not a field at all (also inside an item of a nested list: `covers.0.colour`)."""
+    if detail.get("type") in _UNKNOWN_KEY:
+        loc = detail["loc"]
+        if len(loc) > 2:  # deeper than ("body", field)
+            return "is not a field of this item"
+        return "is read-only" if loc[-1] in read_only else "is not a field of this resource"
     return str(detail.get("msg", "is invalid"))
 
 

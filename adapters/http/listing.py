@@ -1,22 +1,24 @@
 """List queries over HTTP: the query string in, a `ListQuery` out, and the page envelope back.
 
 `?limit=&cursor=&sort=-a,b&count=true&{field}={v}&{field}__{op}={v}&q=`. Values are parsed to the
-field's type by TypeAdapters built once per resource; anything unknown or malformed raises
-InvalidQuery naming the parameter (a 400). Whether a field may be filtered with an operator,
-or sorted by, is the resource's declaration, checked by the core. `q=words` is full-text search
-on the one field the resource declares searchable (`Op.SEARCH`).
+field's type by TypeAdapters built once per resource (an item field of a nested list, named
+`covers.level`, takes the item's type; non-finite numbers are refused); anything unknown or
+malformed raises InvalidQuery naming the parameter (a 400). Whether a field may be filtered with
+an operator, or sorted by, is the resource's declaration, checked by the core. `q=words` is
+full-text search: the filter the resource declares with `Op.SEARCH` (`q` itself, over
+`Resource.search`, or one text field).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from starlette.datastructures import QueryParams
 
-from adapters.http.schemas import FieldSpec
+from adapters.http.schemas import FieldSpec, field_specs
 from upskill.domain.errors import InvalidQuery
 from upskill.domain.query import DEFAULT_LIMIT, MAX_LIMIT, Filter, ListQuery, Op, Page, SortKey
 from upskill.domain.resource import Resource
@@ -25,6 +27,7 @@ RESERVED = ("limit", "cursor", "sort", "count")
 SEARCH_PARAM = "q"
 MAX_IN_VALUES = 100
 _TEXT_OPS = frozenset({Op.CONTAINS, Op.SEARCH})
+_FINITE = ConfigDict(allow_inf_nan=False)
 
 
 class ListParser:
@@ -32,8 +35,8 @@ class ListParser:
 
     def __init__(self, resource: Resource[Any], fields: Mapping[str, FieldSpec]) -> None:
         self._resource = resource
-        self._types = {name: fields[name].input_base() for name in resource.filters}
-        self._adapters = {name: TypeAdapter[Any](t) for name, t in self._types.items()}
+        self._types = {name: _filter_type(resource, fields, name) for name in resource.filters}
+        self._adapters = {name: TypeAdapter[Any](t, config=_FINITE) for name, t in self._types.items()}
         searchable = [name for name, ops in resource.filters.items() if Op.SEARCH in ops]
         self._search = searchable[0] if len(searchable) == 1 else None
 
@@ -102,6 +105,8 @@ class ListParser:
         for name, ops in sorted(self._resource.filters.items()):
             schema = self._adapters[name].json_schema()
             for op in sorted(ops):
+                if op is Op.SEARCH and name == self._search:
+                    continue  # that is `q`, above
                 if op is Op.EQ:
                     parameters.append(_param(name, schema, f"{name} equals"))
                 elif op is Op.IN:
@@ -113,8 +118,24 @@ class ListParser:
         return parameters
 
 
-def envelope(page: Page[Any]) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+def _filter_type(resource: Resource[Any], fields: Mapping[str, FieldSpec], name: str) -> Any:
+    """The type a filter's values parse to: the field's, a nested item field's, or text for `q`."""
+    if name in fields:
+        return fields[name].input_base()
+    head, _, item_field = name.partition(".")
+    nested = next((n for n in resource.nested if n.field == head), None)
+    if nested is not None:
+        items = {spec.name: spec for spec in field_specs(nested.item)}
+        if item_field in items:
+            return items[item_field].input_base()
+    if Op.SEARCH in resource.filters[name]:
+        return str
+    raise ValueError(f"{resource.collection}: the filter '{name}' names no field")
+
+
+def envelope(page: Page[Any], present: Callable[[Any], object]) -> dict[str, Any]:
+    """The list body; `present` turns each entity into what a response may carry."""
+    return {"items": [present(item) for item in page.items], "next_cursor": page.next_cursor, "total": page.total}
 
 
 def next_link(path: str, params: QueryParams, cursor: str) -> str:

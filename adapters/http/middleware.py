@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.problems import CONTENT_TOO_LARGE, INTERNAL_ERROR, ProblemException, problem_response
 from adapters.http.request_id import HEADER, REQUEST_ID, accept_request_id
+from upskill.domain.principal import Principal
 
 CLIENT_GONE = 499
 """The access-log status of a request cancelled before it was answered (nginx's convention)."""
@@ -38,8 +39,10 @@ def route_template(scope: Scope) -> str:
 
 class RequestContextMiddleware:
     """Per request: accept or make its id (in a contextvar for the logs, and on the response);
-    add `X-Content-Type-Options: nosniff` everywhere and `Cache-Control: no-store` under
-    `private_prefix`; log one access line; turn an unexpected exception into a logged 500."""
+    add `X-Content-Type-Options: nosniff` everywhere and `Cache-Control: no-store` (with the
+    HTTP/1.0 `Pragma: no-cache` that RFC 6749 asks of token responses) under `private_prefix`;
+    log one access line, with the caller's user id once authentication has set
+    `request.state.principal`; turn an unexpected exception into a logged 500."""
 
     def __init__(self, app: ASGIApp, *, private_prefix: str = "/api/", quiet_prefix: str = "/health/") -> None:
         self.app = app
@@ -64,6 +67,7 @@ class RequestContextMiddleware:
         status = 500
         started = False
         start = time.perf_counter()
+        state = scope.setdefault("state", {})  # `request.state` of every Request made from this scope
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, started
@@ -75,6 +79,7 @@ class RequestContextMiddleware:
                 headers["X-Content-Type-Options"] = "nosniff"
                 if private and "cache-control" not in headers:
                     headers["Cache-Control"] = "no-store"
+                    headers["Pragma"] = "no-cache"
             await send(message)
 
         try:
@@ -91,7 +96,11 @@ class RequestContextMiddleware:
         finally:
             duration_ms = round((time.perf_counter() - start) * 1000, 2)
             route = route_template(scope)
-            line = logger.bind(method=scope["method"], route=route, status=status, duration_ms=duration_ms)
+            principal = state.get("principal")
+            user_id = str(principal.user_id) if isinstance(principal, Principal) and principal.user_id else None
+            line = logger.bind(
+                method=scope["method"], route=route, status=status, duration_ms=duration_ms, user_id=user_id
+            )
             level = "DEBUG" if path.startswith(self.quiet_prefix) and status < 500 else "INFO"
             line.log(level, "{} {} {} {}ms", scope["method"], route, status, duration_ms)
 

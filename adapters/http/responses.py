@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 _OPTIONS = orjson.OPT_UTC_Z
 
@@ -19,8 +19,10 @@ def _fallback(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-class JsonResponse(Response):
-    """`application/json` from anything orjson serialises: dataclasses, UUIDs, dates, enums."""
+class JsonResponse(JSONResponse):
+    """`application/json` from anything orjson serialises: dataclasses, UUIDs, dates, enums.
+    A JSONResponse (only its rendering differs), so FastAPI documents a route's response model
+    as the schema of its JSON body (for another response class it documents a string)."""
 
     media_type = "application/json"
 

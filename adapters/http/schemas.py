@@ -1,13 +1,16 @@
-"""HTTP schemas derived from an entity dataclass, once per resource at start-up.
+"""HTTP schemas derived from an entity dataclass and its resource, once per resource at start-up.
 
-- read: every field, system fields first (documents responses; entities are serialised
-  directly, never through this model);
-- input (POST and PUT): the writable fields, required where the dataclass has no default;
+- read: every field but the hidden ones, system fields first (documents responses; entities are
+  serialised through `present`, which drops hidden fields, never through this model);
+- input (POST and PUT): the writable fields (`Resource.writable`: neither system, read-only nor
+  hidden), required where the dataclass has no default, and the write-only inputs (text, shown as
+  `format: password`, `writeOnly`);
 - patch (JSON merge patch): every writable field optional; an absent key means unchanged and
   `null` clears (refused for a field the entity requires);
 - page: the list envelope.
 
-Input and patch forbid other keys, so a read-only or unknown field is a 422 naming it.
+Input and patch forbid other keys, so a read-only or unknown field is a 422 naming it (the
+error handler says "is read-only" for the names in `ResourceSchemas.read_only`).
 Text is capped in length here; format rules (email, blank names) stay with the core.
 """
 
@@ -18,7 +21,7 @@ import functools
 import operator
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -28,6 +31,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
 from upskill.domain.resource import Resource
 
+WRITE_ONLY_MAX = 1024
+"""Write-only inputs (passwords): the core limits them in bytes; this caps the characters."""
 TEXT_MAX = 200
 """Names, titles and other short text: any text field the table below does not name."""
 TEXT_LIMITS: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -55,10 +60,6 @@ class FieldSpec:
     def required(self) -> bool:
         return self.default is dataclasses.MISSING and self.default_factory is dataclasses.MISSING
 
-    @property
-    def writable(self) -> bool:
-        return self.name not in SYSTEM_FIELDS
-
     def input_base(self) -> Any:
         """The type a client sends: capped text, timezone-aware datetimes."""
         if self.base is str:
@@ -69,7 +70,8 @@ class FieldSpec:
         return self.base
 
 
-def field_specs(entity: type[Entity]) -> tuple[FieldSpec, ...]:
+def field_specs(entity: type[Any]) -> tuple[FieldSpec, ...]:
+    """The init fields of a dataclass (an entity, or the item of a nested field)."""
     hints = typing.get_type_hints(entity)
     specs = []
     for f in dataclasses.fields(entity):
@@ -91,6 +93,11 @@ class ResourceSchemas:
     patch: type[BaseModel]
     page: type[BaseModel]
     fields: Mapping[str, FieldSpec]
+    read_only: frozenset[str]
+    """Fields shown but never accepted in a body (system fields and `Resource.read_only`)."""
+    present: Callable[[Entity], object]
+    """What a response carries for an entity: the entity itself (orjson serialises it) or, when
+    the resource hides fields, a dict without them."""
 
 
 def values(body: BaseModel, *, only_given: bool = False) -> dict[str, object]:
@@ -114,6 +121,29 @@ def _input_field(spec: FieldSpec) -> tuple[Any, Any]:
     return annotation, spec.default
 
 
+def _write_only_schema(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    schema.update({"format": "password", "writeOnly": True})
+
+
+def _write_only_field() -> tuple[Any, Any]:
+    """A text input that is not an entity field (a password): optional here, since PUT may omit
+    it; the service says when it is required. The None default only marks "absent"."""
+    text = Annotated[str, StringConstraints(max_length=WRITE_ONLY_MAX)]
+    return text, Field(default=None, json_schema_extra=_write_only_schema)
+
+
+def presenter(entity: type[Entity], hidden: frozenset[str]) -> Callable[[Entity], object]:
+    if not hidden:
+        return lambda record: record
+    shown = tuple(f.name for f in dataclasses.fields(entity) if f.name not in hidden)
+
+    def present(record: Entity) -> object:
+        return {name: getattr(record, name) for name in shown}
+
+    return present
+
+
 def _patch_field(spec: FieldSpec) -> tuple[Any, Any]:
     if spec.nullable:
         return spec.input_base() | None, None
@@ -125,8 +155,10 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
     entity, label = resource.entity, resource.label
     specs = field_specs(entity)
     by_name = {s.name: s for s in specs}
-    ordered = sorted(specs, key=lambda s: s.writable)  # system fields first, then declaration order
-    writable = [s for s in specs if s.writable]
+    shown = [s for s in specs if s.name not in resource.hidden]
+    ordered = sorted(shown, key=lambda s: s.name not in SYSTEM_FIELDS)  # system fields first, then declared order
+    writable = [s for s in specs if s.name in resource.writable]
+    write_only = {name: _write_only_field() for name in sorted(resource.write_only - by_name.keys())}
     read: type[BaseModel] = create_model(  # type: ignore[call-overload]
         label, __doc__=entity.__doc__, **{s.name: (s.annotation, ...) for s in ordered}
     )
@@ -135,12 +167,14 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
         __config__=_STRICT,
         __doc__=f"A new {label.lower()}, or (PUT) all its writable fields; omitted optional fields take their default.",
         **{s.name: _input_field(s) for s in writable},
+        **write_only,
     )
     patch: type[BaseModel] = create_model(  # type: ignore[call-overload]
         f"{label}Patch",
         __config__=_STRICT,
         __doc__=f"JSON merge patch of the {label.lower()}: absent fields stay, `null` clears an optional one.",
         **{s.name: _patch_field(s) for s in writable},
+        **write_only,
     )
     page: type[BaseModel] = create_model(
         f"{label}Page",
@@ -149,4 +183,12 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
         next_cursor=(str | None, ...),
         total=(int | None, None),
     )
-    return ResourceSchemas(read=read, input=input_model, patch=patch, page=page, fields=by_name)
+    return ResourceSchemas(
+        read=read,
+        input=input_model,
+        patch=patch,
+        page=page,
+        fields=by_name,
+        read_only=SYSTEM_FIELDS | resource.read_only,
+        present=presenter(entity, resource.hidden),
+    )

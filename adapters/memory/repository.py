@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar, cast
 from uuid import UUID
 
+from adapters.memory.conditions import check_fields, holds
 from adapters.memory.constraints import check_unreferenced, check_write, duplicate_id, not_found, stale
-from adapters.memory.listing import check_fields, matching, select_page
+from adapters.memory.listing import select_page
 from adapters.memory.staging import Staging
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
@@ -19,7 +20,7 @@ from upskill.domain.resource import Resource
 E = TypeVar("E", bound=Entity)
 
 
-async def _round_trip() -> None:
+async def round_trip() -> None:
     """Where a database would do I/O: lets concurrent units of work interleave, so tests on the
     memory adapter meet the races they would meet on a real store."""
     await asyncio.sleep(0)
@@ -45,14 +46,14 @@ class MemoryRepository(Generic[E]):
         return found
 
     async def find(self, id: UUID) -> E | None:
-        await _round_trip()
+        await round_trip()
         return cast(E | None, self._staging.find(self._resource.entity, id))
 
     async def exists(self, id: UUID) -> bool:
         return await self.find(id) is not None
 
     async def add(self, entity: E) -> E:
-        await _round_trip()
+        await round_trip()
         if self._staging.find(self._resource.entity, entity.id) is not None:
             raise duplicate_id(self._resource, entity.id)
         check_write(self._staging, self._resource, entity)
@@ -75,11 +76,12 @@ class MemoryRepository(Generic[E]):
         self._staging.remove(self._resource.entity, id)
 
     async def page(self, query: ListQuery, scope: Scope) -> Page[E]:
-        await _round_trip()
+        await round_trip()
         records = cast(list[E], self._staging.records(self._resource.entity))
-        return select_page(records, self._resource, query, scope, self._codec)
+        return select_page(self._staging, records, self._resource, query, scope, self._codec)
 
     async def count(self, filters: Sequence[Filter] = ()) -> int:
-        await _round_trip()
-        check_fields(self._resource, filters)
-        return len(matching(self._staging.records(self._resource.entity), filters))
+        await round_trip()
+        check_fields(self._staging, self._resource, filters)
+        records = self._staging.records(self._resource.entity)
+        return sum(1 for record in records if holds(self._staging, self._resource, record, filters))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from adapters.memory.constraints import check_unreferenced, check_write, duplicate_id, not_found, stale
@@ -12,6 +12,15 @@ from upskill.domain.resource import Resource
 
 if TYPE_CHECKING:
     from adapters.memory.store import MemoryStore
+
+
+class Companion(Protocol):
+    """Other private writes of the unit of work (authentication state), committed together with
+    the entity writes: checked after them, published right after them."""
+
+    def check(self) -> None: ...
+
+    def publish(self, writes: Mapping[type[Entity], Mapping[UUID, Entity | None]]) -> None: ...
 
 
 class Staging:
@@ -52,8 +61,9 @@ class Staging:
         self._writes.clear()
         self._bases.clear()
 
-    def commit(self) -> None:
-        """Publish every write, or raise and publish none (the writes are discarded either way).
+    def commit(self, companions: Sequence[Companion] = ()) -> None:
+        """Publish every write (the companions' too), or raise and publish none (the writes are
+        discarded either way).
 
         Checked against the committed state at this moment: a record changed or removed by a
         unit of work that committed first raises StaleVersion / NotFound; a unique value or a
@@ -70,7 +80,11 @@ class Staging:
                         check_unreferenced(self, resource, id)
                     else:
                         check_write(self, resource, entity)
+            for companion in companions:
+                companion.check()
             self._store.publish(writes)
+            for companion in companions:
+                companion.publish(writes)
         finally:
             self.discard()
 

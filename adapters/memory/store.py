@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+from adapters.memory.identity_tables import IdentityTables
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from upskill.domain.entity import Entity
 from upskill.domain.resource import Resource
@@ -17,7 +18,8 @@ DEV_CURSOR_SECRET = b"upskill-memory-cursor-secret"
 
 
 class MemoryStore:
-    """Per registered resource, the committed records by id.
+    """Per registered resource, the committed records by id; `identity`, the committed
+    authentication state (sessions, refresh tokens, login attempts).
 
     Only `publish` changes it, called by a committing unit of work after it has checked its
     writes, with no await in between: a commit is atomic. Records are frozen entities, so they
@@ -28,6 +30,7 @@ class MemoryStore:
         self.cursor_secret = cursor_secret
         self._resources: dict[type[Entity], Resource[Any]] = {}
         self._tables: dict[type[Entity], dict[UUID, Entity]] = {}
+        self.identity = IdentityTables()
         for resource in resources:
             self.register(resource)
 

@@ -6,8 +6,10 @@ import asyncio
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
+from adapters.memory.identity import MemoryIdentityStore
 from adapters.memory.repository import MemoryRepository
 from adapters.memory.staging import Staging
+from adapters.memory.training import MemoryTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
 
@@ -22,14 +24,17 @@ class MemoryUnitOfWork:
     what other units of work committed meanwhile (the loser of a race gets StaleVersion,
     NotFound, Conflict or InvalidReference, and nothing of it is published). Leaving the block
     without committing, or `rollback()`, discards them; inside the block it goes on after a
-    commit or rollback. Like the PostgreSQL one it works only inside `async with` and is not
+    commit or rollback. Row locks taken through `identity` are held until the next commit or
+    rollback, or the end of the block. Like the PostgreSQL one it works only inside `async with` and is not
     reentrant (RuntimeError otherwise), so misuse shows on the fake too.
     """
 
     def __init__(self, store: MemoryStore, cursor_secret: bytes) -> None:
         self._store = store
         self._staging = Staging(store)
+        self._identity = MemoryIdentityStore(store.identity, self._staging)
         self._codec = CursorCodec(cursor_secret)
+        self._training = MemoryTrainingReader(self._staging)
         self._open = False
 
     def _check_open(self) -> None:
@@ -40,7 +45,7 @@ class MemoryUnitOfWork:
         if self._open:
             raise RuntimeError("the unit of work is already open")
         self._open = True
-        self._staging.discard()
+        self._end()
         return self
 
     async def __aexit__(
@@ -50,18 +55,37 @@ class MemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._open = False
-        self._staging.discard()
+        self._end()
 
     async def commit(self) -> None:
+        """Publishes every write or none; the row locks taken end either way."""
         self._check_open()
         await asyncio.sleep(0)  # the round trip to the store; the commit itself is atomic
-        self._staging.commit()
+        try:
+            self._staging.commit((self._identity,))
+        finally:
+            self._identity.end()
 
     async def rollback(self) -> None:
         self._check_open()
-        self._staging.discard()
+        self._end()
 
     def repository(self, entity: type[E]) -> MemoryRepository[E]:
         """Raises LookupError for an entity type the store has no resource for."""
         self._check_open()
         return MemoryRepository(self._store.resource(entity), self._staging, self._codec)
+
+    @property
+    def identity(self) -> MemoryIdentityStore:
+        self._check_open()
+        return self._identity
+
+    @property
+    def training(self) -> MemoryTrainingReader:
+        """Coverage, gaps and recommendations reads over what this unit of work sees."""
+        self._check_open()
+        return self._training
+
+    def _end(self) -> None:
+        self._staging.discard()
+        self._identity.end()

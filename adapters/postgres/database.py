@@ -8,6 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from adapters.postgres import migrate
+from adapters.postgres.access_gate import PostgresAccessGate
+from adapters.postgres.identity import LINKS
 from adapters.postgres.registry import Registry
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from upskill.domain.cursor import CursorCodec
@@ -36,22 +38,38 @@ class Database:
         cursor_secret: bytes = b"upskill-dev-cursor-secret-change-me",
     ) -> None:
         command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S if statement_timeout_ms else None
+        connect_args = {
+            "timeout": connect_timeout_s,
+            "command_timeout": command_timeout,
+            "server_settings": {"statement_timeout": str(statement_timeout_ms), "application_name": "upskill"},
+        }
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout_s,
             pool_pre_ping=True,
-            connect_args={
-                "timeout": connect_timeout_s,
-                "command_timeout": command_timeout,
-                "server_settings": {"statement_timeout": str(statement_timeout_ms), "application_name": "upskill"},
-            },
+            connect_args=connect_args,
         )
         self.registry = Registry()
+        for name, link in LINKS.items():
+            self.registry.constraints.link(name, link)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._codec = CursorCodec(cursor_secret)
         self._head: str | None = None
+        self._known: frozenset[str] = frozenset()
+        self._gate = PostgresAccessGate(
+            self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+            max_size=pool_size,
+            acquire_timeout_s=pool_timeout_s,
+            connect_args=connect_args,
+            constraints=self.registry.constraints,
+        )
+
+    def access_gate(self) -> PostgresAccessGate:
+        """The per-request check of access tokens (one per database, with its own small pool:
+        see `access_gate`)."""
+        return self._gate
 
     def unit_of_work(self) -> PostgresUnitOfWork:
         """A new unit of work (use each once, with `async with`)."""
@@ -59,8 +77,11 @@ class Database:
 
     async def ready(self) -> None:
         """Raises Unavailable unless the database answers within READY_TIMEOUT_S and its
-        schema is at the migrations' head."""
+        schema is at the migrations' head — or at a revision this code does not know, i.e. a
+        newer one applied by a rolling upgrade (migrations keep the previous release working),
+        so the old pods stay ready while the new ones roll out."""
         if self._head is None:
+            self._known = frozenset(await asyncio.to_thread(migrate.revisions))
             self._head = await asyncio.to_thread(migrate.head)
         try:
             async with asyncio.timeout(READY_TIMEOUT_S), self.engine.connect() as connection:
@@ -68,9 +89,10 @@ class Database:
                 current = result.scalar()
         except Exception as error:
             raise Unavailable("The database cannot be reached or is not migrated.") from error
-        if current != self._head:
+        if current != self._head and (current is None or current in self._known):
             raise Unavailable(f"The database schema is at revision {current}, not {self._head}.")
 
     async def dispose(self) -> None:
-        """Closes every pooled connection."""
+        """Closes every pooled connection (the engine's and the access gate's)."""
+        await self._gate.close()
         await self.engine.dispose()

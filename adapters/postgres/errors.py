@@ -30,7 +30,7 @@ from upskill.domain.errors import (
     TransactionConflict,
     Unavailable,
 )
-from upskill.domain.resource import Reference, Resource, Unique
+from upskill.domain.resource import Resource, Unique
 
 _UNAVAILABLE_CLASSES = ("08", "53", "57")  # connection, insufficient resources, operator intervention
 _UNAVAILABLE_STATES = frozenset({"25P03", "55P03", "3D000", "28000", "28P01"})  # idle/lock timeout, no db, auth
@@ -57,29 +57,51 @@ class Attempt:
 READING = Attempt()
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A foreign key as errors describe it: `collection.field` (records labelled `label`)
+    holds the id of a `target` record."""
+
+    collection: str
+    label: str
+    field: str
+    target: str
+
+
 class ConstraintCatalogue:
-    """Which resource and field each named constraint belongs to, across every resource."""
+    """Which resource and field each named constraint belongs to, across every resource, and
+    the foreign keys of tables that are not resources (`link`)."""
 
     def __init__(self, resources: Iterable[Resource[Any]] = ()) -> None:
-        self._tables: dict[str, Resource[Any]] = {}
+        self._tables: dict[str, tuple[Resource[Any], str | None]] = {}
         self._unique: dict[str, tuple[Resource[Any], Unique]] = {}
-        self._references: dict[str, tuple[Resource[Any], Reference]] = {}
+        self._references: dict[str, Link] = {}
         for resource in resources:
             self.add(resource)
 
     def add(self, resource: Resource[Any]) -> None:
-        self._tables[resource.collection] = resource
-        primary_key = Unique(f"pk_{resource.collection}", ("id",))  # named by the tables' convention
-        self._unique.update({u.name: (resource, u) for u in (primary_key, *resource.unique)})
-        self._references.update({r.name: (resource, r) for r in resource.references})
+        """The resource's table, its nested fields' child tables (a child row's error is
+        reported on the nested field), unique rules and references."""
+        self._tables[resource.collection] = (resource, None)
+        keys = [Unique(f"pk_{resource.collection}", ("id",))]  # named by the tables' convention
+        for nested in resource.nested:
+            self._tables[nested.table] = (resource, nested.field)
+            keys.append(Unique(f"pk_{nested.table}", (nested.field,)))
+        self._unique.update({u.name: (resource, u) for u in (*keys, *resource.unique)})
+        for r in resource.references:
+            self.link(r.name, Link(resource.collection, resource.label, r.field, r.target.label))
 
-    def table(self, name: str | None) -> Resource[Any] | None:
-        return self._tables.get(name or "")
+    def link(self, name: str, link: Link) -> None:
+        self._references[name] = link
+
+    def table(self, name: str | None) -> tuple[Resource[Any] | None, str | None]:
+        """The resource a table stores, and the nested field when it is a child table."""
+        return self._tables.get(name or "", (None, None))
 
     def unique(self, name: str | None) -> tuple[Resource[Any], Unique] | None:
         return self._unique.get(name or "")
 
-    def reference(self, name: str | None) -> tuple[Resource[Any], Reference] | None:
+    def reference(self, name: str | None) -> Link | None:
         return self._references.get(name or "")
 
 
@@ -107,15 +129,20 @@ def _subject(attempt: Attempt, field: str) -> object:
     return getattr(attempt.entity, field, None) if attempt.entity is not None else None
 
 
+def _article(label: str) -> str:
+    return f"{'An' if label[:1].lower() in 'aeiou' else 'A'} {label.lower()}"
+
+
 def _unique_conflict(found: tuple[Resource[Any], Unique] | None, attempt: Attempt) -> Conflict:
     if found is None:
         return Conflict("A record with these values already exists.")
     resource, unique = found
     field = ", ".join(unique.fields)
     value = _subject(attempt, unique.fields[0])
-    shown = f" '{value}'" if value is not None and len(unique.fields) == 1 else ""
+    scalar = value is not None and not isinstance(value, tuple | list)
+    shown = f" '{value}'" if scalar and len(unique.fields) == 1 else ""
     return Conflict(
-        f"A {resource.label.lower()} with {field}{shown} already exists.",
+        f"{_article(resource.label)} with {field}{shown} already exists.",
         entity=resource.label,
         id=_id(attempt),
         field=unique.fields[0],
@@ -123,22 +150,38 @@ def _unique_conflict(found: tuple[Resource[Any], Unique] | None, attempt: Attemp
     )
 
 
-def _reference_error(found: tuple[Resource[Any], Reference] | None, attempt: Attempt) -> DomainError:
+def _missing_item(link: Link, attempt: Attempt, detail: str) -> tuple[str, object]:
+    """The field and value of the nested item whose reference is missing: `covers.<i>.<field>`
+    for the item whose value the error's detail names (values are located, wording is not
+    read), else the nested field itself."""
+    nested, _, item_field = link.field.partition(".")
+    items = _subject(attempt, nested)
+    for i, item in enumerate(items if isinstance(items, tuple | list) else ()):
+        value = getattr(item, item_field, None)
+        if value is not None and str(value) in detail:
+            return f"{nested}.{i}.{item_field}", value
+    return nested, None
+
+
+def _reference_error(found: Link | None, attempt: Attempt, detail: str) -> DomainError:
     if attempt.action is Action.DELETE:
-        referrer = f" by {found[0].collection}" if found is not None else ""
-        label = found[1].target.label if found is not None else None
-        what = f"{label} {attempt.id}" if label is not None else "The record"
-        return Conflict(f"{what} is still referenced{referrer}.", entity=label, id=attempt.id)
+        if found is None:
+            return Conflict("The record is still referenced.", id=attempt.id)
+        message = f"{found.target} {attempt.id} is still referenced by {found.collection}."
+        return Conflict(message, entity=found.target, id=attempt.id)
     if found is None:
         return InvalidReference("A referenced record does not exist.")
-    resource, reference = found
-    value = _subject(attempt, reference.field)
+    if "." in found.field:
+        field, value = _missing_item(found, attempt, detail)
+    else:
+        field, value = found.field, _subject(attempt, found.field)
+    shown = f" {value}" if value is not None else ""
     return InvalidReference(
-        f"{reference.target.label} {value} does not exist.",
-        entity=resource.label,
+        f"{found.target}{shown} does not exist.",
+        entity=found.label,
         id=_id(attempt),
-        field=reference.field,
-        errors=[FieldError(reference.field, "does not exist")],
+        field=field,
+        errors=[FieldError(field, "does not exist")],
     )
 
 
@@ -147,12 +190,14 @@ def _invalid_value(
 ) -> DomainError:
     state = getattr(pg, "sqlstate", None) or ""
     table = getattr(pg, "table_name", None)
-    resource = catalogue.table(table)
+    resource, nested = catalogue.table(table)
     field: str | None = getattr(pg, "column_name", None)
     if state == "23514":
         constraint = getattr(pg, "constraint_name", None) or ""
         prefix = f"ck_{table}_"
         field = constraint.removeprefix(prefix) if constraint.startswith(prefix) else None
+    if nested is not None:  # a child row's value: reported on the nested field
+        field = nested
     message = "is required" if state == "23502" else "is not an acceptable value"
     return InvariantViolation(
         f"{field} {message}." if field else "A value is not acceptable.",
@@ -181,7 +226,7 @@ def translate(error: BaseException, catalogue: ConstraintCatalogue, attempt: Att
     if state == "23505":
         return _unique_conflict(catalogue.unique(constraint), attempt)
     if state in ("23503", "23001"):
-        return _reference_error(catalogue.reference(constraint), attempt)
+        return _reference_error(catalogue.reference(constraint), attempt, getattr(pg, "detail", None) or "")
     if pg is not None and (state in ("23502", "23514") or state.startswith("22") or isinstance(pg, asyncpg.DataError)):
         if attempt.action is Action.READ:
             return InvalidQuery("A filter or cursor value is not acceptable.")

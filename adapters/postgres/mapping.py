@@ -1,7 +1,8 @@
-"""Entity snapshots to row values and back, by field name.
+"""Dataclass snapshots to row values and back, by field name.
 
-A table has one column per entity field, under the field's name (see `tables`). Enum fields
-are stored as their value (text) and turned back into the enum when read.
+A table has one column per field, under the field's name (see `tables`), but for the nested
+fields of a resource, which live in child tables (see `nested`). Enum fields are stored as
+their value (text) and turned back into the enum when read.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from upskill.domain.entity import Entity
-
-E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 
 def _enum_in(annotation: object) -> type[Enum] | None:
@@ -29,38 +28,53 @@ def _enum_in(annotation: object) -> type[Enum] | None:
     return None
 
 
-class EntityMapper(Generic[E]):
-    """Maps one entity type. `fields` is the column order rows are read and written in."""
+class RowMapper(Generic[T]):
+    """Maps one dataclass type: an entity, or the item of a nested field. `fields` is the
+    column order rows are read and written in; the `nested` fields are not columns."""
 
-    def __init__(self, entity: type[E]) -> None:
-        self.entity = entity
-        self.fields: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(entity) if f.init)
-        hints = typing.get_type_hints(entity)
-        self._enums: dict[str, type[Enum]] = {
-            name: enum for name in self.fields if (enum := _enum_in(hints[name])) is not None
+    def __init__(self, cls: type[T], *, nested: Collection[str] = ()) -> None:
+        self.cls = cls
+        self.nested = frozenset(nested)
+        names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+        if not self.nested <= set(names):
+            raise ValueError(f"{cls.__name__} has no field {sorted(self.nested - set(names))}")
+        self.fields: tuple[str, ...] = tuple(name for name in names if name not in self.nested)
+        hints = typing.get_type_hints(cls)
+        self._enums: dict[str, dict[object, Enum]] = {
+            name: {member.value: member for member in enum}
+            for name in self.fields
+            if (enum := _enum_in(hints[name])) is not None
         }
 
-    def to_row(self, entity: E) -> dict[str, object]:
+    def to_row(self, record: T) -> dict[str, Any]:
         """Column name → value; enums as their value."""
-        row = {name: getattr(entity, name) for name in self.fields}
+        row = {name: getattr(record, name) for name in self.fields}
         for name in self._enums:
             value = row[name]
             if isinstance(value, Enum):
                 row[name] = value.value
         return row
 
-    def from_row(self, row: Sequence[object]) -> E:
-        """The entity from values in `fields` order.
+    def from_row(self, row: Sequence[object], **nested: object) -> T:
+        """The record from values in `fields` order, and the value of each nested field.
 
-        A row is trusted: it was a valid entity when written (and the database kept its
-        constraints), so the entity's checks are not run again — reading stays cheap, as it
-        is in the memory adapter, which hands back the snapshots it stored.
+        A row is trusted: it was a valid record when written (and the database kept its
+        constraints), so the checks are not run again — reading stays cheap, as it is in the
+        memory adapter, which hands back the snapshots it stored.
         """
-        entity = object.__new__(self.entity)
+        if nested.keys() != self.nested:
+            raise ValueError(f"{self.cls.__name__} needs the nested fields {sorted(self.nested)}")
+        record: T = object.__new__(self.cls)
         for name, value in zip(self.fields, row, strict=True):
-            object.__setattr__(entity, name, value)
-        for name, enum in self._enums.items():
-            value = getattr(entity, name)
+            object.__setattr__(record, name, value)
+        for name, value in nested.items():
+            object.__setattr__(record, name, value)
+        for name, members in self._enums.items():
+            value = getattr(record, name)
             if value is not None:
-                object.__setattr__(entity, name, enum(value))
-        return entity
+                object.__setattr__(record, name, members[value])
+        return record
+
+
+EntityMapper = RowMapper
+"""The mapper of an entity (the same class: entities are dataclasses)."""

@@ -11,10 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Delete, Insert, MetaData, Select, Table, Update, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Insert,
+    MetaData,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from adapters.postgres.errors import ConstraintCatalogue
 from adapters.postgres.mapping import EntityMapper
+from adapters.postgres.nested import Children, bind_children
+from adapters.postgres.tables import SEARCH_COLUMN
 from adapters.postgres.tables import metadata as default_metadata
 from upskill.domain.entity import Entity
 from upskill.domain.resource import Resource
@@ -57,23 +72,33 @@ class Statements:
 
 @dataclass(frozen=True, slots=True)
 class Binding(Generic[E]):
-    """A resource, its table, its mapper and its statements."""
+    """A resource, its table, its mapper and its statements; the child table of each nested
+    field, and the generated full-text column when the resource is searchable."""
 
     resource: Resource[E]
     table: Table
     mapper: EntityMapper[E]
     statements: Statements
+    children: tuple[Children, ...] = ()
+    search: ColumnElement[Any] | None = None
 
 
 def bind(resource: Resource[E], table: Table) -> Binding[E]:
-    """Raises ValueError when the table's columns are not the entity's fields."""
-    mapper = EntityMapper(resource.entity)
-    if set(mapper.fields) != set(table.c.keys()):
+    """Raises ValueError when the table's columns (generated ones aside) are not the entity's
+    fields (nested ones aside), a nested field's child table does not fit (see `nested`), or a
+    searchable resource's table has no `search_vector` column."""
+    mapper = EntityMapper(resource.entity, nested=[n.field for n in resource.nested])
+    columns = {column.key for column in table.c if column.computed is None}
+    if set(mapper.fields) != columns:
         raise ValueError(
-            f"table {table.name} has columns {sorted(table.c.keys())}, "
+            f"table {table.name} has columns {sorted(columns)}, "
             f"{resource.entity.__name__} has fields {sorted(mapper.fields)}"
         )
-    return Binding(resource, table, mapper, Statements.build(table, mapper.fields))
+    children = tuple(bind_children(nested, table) for nested in resource.nested)
+    search = table.c.get(SEARCH_COLUMN) if resource.search else None
+    if resource.search and search is None:
+        raise ValueError(f"table {table.name} has no {SEARCH_COLUMN} column to search {resource.collection}")
+    return Binding(resource, table, mapper, Statements.build(table, mapper.fields), children, search)
 
 
 class Registry:

@@ -2,7 +2,9 @@
 
 Core statements run on the unit of work's connection; rows are mapped straight to entity
 snapshots (no ORM identity map). Uniqueness, references and value rules are the database's:
-its errors are translated into core errors (see `errors`), never pre-checked.
+its errors are translated into core errors (see `errors`), never pre-checked. Nested fields
+are written with their parent, in its transaction, and read for a whole page in one more
+statement (see `nested`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from adapters.postgres import listing
-from adapters.postgres.errors import Action, Attempt, ConstraintCatalogue, translated
-from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding
+from adapters.postgres import listing, nested
+from adapters.postgres.conditions import Conditions
+from adapters.postgres.errors import Action, Attempt, translated
+from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding, Registry
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
 from upskill.domain.errors import NotFound, StaleVersion
@@ -28,18 +31,19 @@ E = TypeVar("E", bound=Entity)
 
 class PostgresRepository(Generic[E]):
     """Implements `upskill.domain.ports.Repository`; stages in the session's transaction,
-    never commits."""
+    never commits. `registry` provides the constraint catalogue and the tables of the
+    resources a scope relates to."""
 
-    def __init__(
-        self, session: AsyncSession, binding: Binding[E], codec: CursorCodec, constraints: ConstraintCatalogue
-    ) -> None:
+    def __init__(self, session: AsyncSession, binding: Binding[E], codec: CursorCodec, registry: Registry) -> None:
         self._session = session
         self._resource = binding.resource
         self._table = binding.table
         self._mapper = binding.mapper
         self._sql = binding.statements
+        self._children = binding.children
         self._codec = codec
-        self._constraints = constraints
+        self._constraints = registry.constraints
+        self._conditions = Conditions(binding, registry.binding)
 
     async def _connection(self) -> AsyncConnection:
         return await self._session.connection()
@@ -47,6 +51,12 @@ class PostgresRepository(Generic[E]):
     def _not_found(self, id: UUID) -> NotFound:
         label = self._resource.label
         return NotFound(f"{label} {id} does not exist.", entity=label, id=id)
+
+    async def _entities(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> list[E]:
+        """The entities of `rows`, with their nested fields (one statement per nested field)."""
+        ids = [row.id for row in rows]
+        items = {c.field: await nested.load(connection, c, ids) for c in self._children}
+        return [self._mapper.from_row(row, **{name: found[row.id] for name, found in items.items()}) for row in rows]
 
     async def get(self, id: UUID) -> E:
         """Raises NotFound."""
@@ -57,9 +67,10 @@ class PostgresRepository(Generic[E]):
 
     async def find(self, id: UUID) -> E | None:
         with translated(self._constraints):
-            result = await (await self._connection()).execute(self._sql.by_id, {MATCH_ID: id})
-            row = result.first()
-        return self._mapper.from_row(row) if row is not None else None
+            connection = await self._connection()
+            row = (await connection.execute(self._sql.by_id, {MATCH_ID: id})).first()
+            found = await self._entities(connection, [row]) if row is not None else []
+        return found[0] if found else None
 
     async def exists(self, id: UUID) -> bool:
         with translated(self._constraints):
@@ -68,24 +79,31 @@ class PostgresRepository(Generic[E]):
 
     async def add(self, entity: E) -> E:
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            await (await self._connection()).execute(self._sql.insert, self._mapper.to_row(entity))
+            connection = await self._connection()
+            await connection.execute(self._sql.insert, self._mapper.to_row(entity))
+            for children in self._children:
+                await nested.write(connection, children, entity.id, getattr(entity, children.field))
         return entity
 
     async def update(self, entity: E, *, expected_version: int) -> E:
-        """Stores `entity` if the stored version is still `expected_version`; raises
-        StaleVersion if it is not, NotFound if the record is gone."""
+        """Stores `entity` (its nested fields replaced whole) if the stored version is still
+        `expected_version`; raises StaleVersion if it is not, NotFound if the record is gone."""
         values: dict[str, Any] = self._mapper.to_row(entity)
         del values["id"]
         values[MATCH_ID], values[MATCH_VERSION] = entity.id, expected_version
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            result = await (await self._connection()).execute(self._sql.update, values)
+            connection = await self._connection()
+            result = await connection.execute(self._sql.update, values)
+            if result.rowcount == 1:
+                for children in self._children:
+                    await nested.replace(connection, children, entity.id, getattr(entity, children.field))
         if result.rowcount == 0:
             await self._missing_or_stale(entity.id, expected_version)
         return entity
 
     async def delete(self, id: UUID, *, expected_version: int | None = None) -> None:
         """Raises NotFound, or StaleVersion when `expected_version` is given and stale;
-        Conflict while other records reference it."""
+        Conflict while other records reference it. Nested items go with their parent."""
         values: dict[str, object] = {MATCH_ID: id}
         statement = self._sql.delete
         if expected_version is not None:
@@ -110,7 +128,7 @@ class PostgresRepository(Generic[E]):
             keyset.append(listing.after(self._table, ordering, self._codec.decode(query.cursor, query)))
         if scope.nothing:
             return Page(items=[], next_cursor=None, total=0 if query.with_total else None)
-        conditions = listing.where(self._table, (*query.filters, *scope.filters))
+        conditions = [*self._conditions.of(query.filters), *self._conditions.scope(scope)]
         statement = (
             self._sql.select.where(*conditions, *keyset)
             .order_by(*listing.order_by(self._table, ordering))
@@ -119,8 +137,8 @@ class PostgresRepository(Generic[E]):
         with translated(self._constraints):
             connection = await self._connection()
             rows = (await connection.execute(statement)).all()
+            items = await self._entities(connection, rows[: query.limit])
             total = await self._count(connection, conditions) if query.with_total else None
-        items = [self._mapper.from_row(row) for row in rows[: query.limit]]
         next_cursor = None
         if len(rows) > query.limit:
             last = items[-1]
@@ -129,7 +147,7 @@ class PostgresRepository(Generic[E]):
 
     async def count(self, filters: Sequence[Filter] = ()) -> int:
         with translated(self._constraints):
-            return await self._count(await self._connection(), listing.where(self._table, filters))
+            return await self._count(await self._connection(), self._conditions.of(filters))
 
     async def _count(self, connection: AsyncConnection, conditions: Sequence[Any]) -> int:
         statement = select(func.count()).select_from(self._table).where(*conditions)

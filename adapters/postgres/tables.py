@@ -9,7 +9,12 @@ adapter relies on:
 - case-insensitive uniqueness is a unique index on `lower(col COLLATE "default")` named as
   the resource's `Unique.name`; foreign keys are named as its `Reference.name`;
 - a check constraint is named `ck_<table>_<field>` after the field it guards, which is how
-  a violation is reported against that field.
+  a violation is reported against that field;
+- a `Nested` field is a child table named as `Nested.table`: a foreign key to the parent's
+  `id` (ON DELETE CASCADE), `position` (the item's index) and one column per item field;
+- a resource with `search` fields has a generated `search_vector` column (not a field).
+
+The training tables are in `training_tables`; every table is on `metadata`.
 """
 
 from __future__ import annotations
@@ -17,45 +22,43 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, MetaData, Text, collate, func
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, Text, Uuid
+from sqlmodel import Field
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from adapters.postgres.table_base import (
+    CASE_FOLDING_COLLATION,
+    NAMING_CONVENTION,
+    TableModel,
+    case_insensitive_unique,
+    metadata,
+    one_of,
+    sortable_text,
+    timestamp,
+)
+from adapters.postgres.training_tables import (
+    SEARCH_COLUMN,
+    AssessmentRow,
+    CourseRow,
+    EnrollmentRow,
+    FeedbackRow,
+    RequirementRow,
+    course_covers,
+)
+from upskill.domain.principal import Role
 
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-CASE_FOLDING_COLLATION = "default"
-"""The collation `lower()` and ILIKE fold case with: the database's own locale (Unicode-aware
-on a UTF-8 locale), where the "C" of the sortable columns would fold ASCII only."""
-
-
-def sortable_text() -> Text:
-    return Text(collation="C")
-
-
-def timestamp() -> DateTime:
-    return DateTime(timezone=True)
-
-
-def case_insensitive_unique(name: str, column: Column[str]) -> Index:
-    """A unique index on the case-folded column, named as the resource's `Unique.name`."""
-    return Index(name, func.lower(collate(column, CASE_FOLDING_COLLATION)), unique=True)
-
-
-class TableModel(SQLModel, registry=registry(metadata=metadata)):
-    """Base of the table models: they share `metadata` and its naming convention."""
-
-    id: UUID = Field(primary_key=True)
-    version: int
-    created_at: datetime = Field(sa_type=timestamp())
-    updated_at: datetime = Field(sa_type=timestamp())
+__all__ = [
+    "CASE_FOLDING_COLLATION",
+    "NAMING_CONVENTION",
+    "SEARCH_COLUMN",
+    "AssessmentRow",
+    "CourseRow",
+    "EnrollmentRow",
+    "FeedbackRow",
+    "RequirementRow",
+    "TableModel",
+    "course_covers",
+    "metadata",
+]
 
 
 class DepartmentRow(TableModel, table=True):
@@ -106,10 +109,71 @@ class EmployeeRow(TableModel, table=True):
     left_on: date | None = None
 
 
+class UserRow(TableModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(one_of("role", Role), name="role"),
+        Index(None, "role"),
+        Index(None, "employee_id"),
+        Index(None, "email", "id"),
+        Index(None, "created_at", "id"),
+        Index(None, "updated_at", "id"),
+    )
+
+    email: str = Field(sa_type=sortable_text())
+    role: str = Field(sa_type=Text)
+    employee_id: UUID | None = Field(default=None, foreign_key="employees.id", ondelete="RESTRICT")
+    is_active: bool
+    password_hash: str = Field(sa_type=Text)
+    password_changed_at: datetime | None = Field(default=None, sa_type=timestamp())
+
+
+# What authentication stores besides users: plain Core tables (no resource, no generic
+# repository), columns in the order of the domain dataclass each row becomes.
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("client_id", Text, nullable=True),
+    Column("created_at", timestamp(), nullable=False),
+    Column("last_used_at", timestamp(), nullable=False),
+    Column("idle_expires_at", timestamp(), nullable=False),
+    Column("expires_at", timestamp(), nullable=False),
+    Column("revoked_at", timestamp(), nullable=True),
+    Column("user_agent", Text, nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("digest", Text, primary_key=True),
+    Column("session_id", Uuid, ForeignKey("auth_sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issued_at", timestamp(), nullable=False),
+    Column("used_at", timestamp(), nullable=True),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", timestamp(), nullable=True),
+    Column("lockouts", Integer, nullable=False),
+)
+
 departments = metadata.tables["departments"]
 competencies = metadata.tables["competencies"]
 employees = metadata.tables["employees"]
+users = metadata.tables["users"]
+requirements = metadata.tables["requirements"]
+assessments = metadata.tables["assessments"]
+feedback = metadata.tables["feedback"]
+courses = metadata.tables["courses"]
+enrollments = metadata.tables["enrollments"]
 
 case_insensitive_unique("uq_departments_name", departments.c.name)
 case_insensitive_unique("uq_competencies_name", competencies.c.name)
 case_insensitive_unique("uq_employees_email", employees.c.email)
+case_insensitive_unique("uq_users_email", users.c.email)

@@ -8,8 +8,10 @@ from typing import Any, Self, TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.postgres.errors import translated
+from adapters.postgres.identity import PostgresIdentityStore
 from adapters.postgres.registry import Registry
 from adapters.postgres.repository import PostgresRepository
+from adapters.postgres.training import PostgresTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
 
@@ -27,6 +29,8 @@ class PostgresUnitOfWork:
         self._codec = codec
         self._session: AsyncSession | None = None
         self._repositories: dict[type[Entity], PostgresRepository[Any]] = {}
+        self._identity: PostgresIdentityStore | None = None
+        self._training: PostgresTrainingReader | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -49,6 +53,8 @@ class PostgresUnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         self._repositories.clear()
+        self._identity = None
+        self._training = None
         try:
             with translated(self._registry.constraints):
                 await session.close()  # rolls back whatever was not committed
@@ -70,6 +76,22 @@ class PostgresUnitOfWork:
         repository = self._repositories.get(entity)
         if repository is None:
             binding = self._registry.binding(entity)
-            repository = PostgresRepository(self.session, binding, self._codec, self._registry.constraints)
+            repository = PostgresRepository(self.session, binding, self._codec, self._registry)
             self._repositories[entity] = repository
         return cast(PostgresRepository[E], repository)
+
+    @property
+    def identity(self) -> PostgresIdentityStore:
+        """Users by email, sessions, refresh tokens and login failures, in this transaction
+        (one store per unit of work, made on first use)."""
+        if self._identity is None:
+            self._identity = PostgresIdentityStore(self.session, self._registry.constraints)
+        return self._identity
+
+    @property
+    def training(self) -> PostgresTrainingReader:
+        """The set-based reads behind coverage, gaps and recommendations, in this transaction
+        (one reader per unit of work, made on first use)."""
+        if self._training is None:
+            self._training = PostgresTrainingReader(self.session, self._registry)
+        return self._training

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.factories import competency, department, employee, persist
+from tests.factories import competency, department, employee, persist, user
 from upskill.domain.competency import Competency
 from upskill.domain.errors import Conflict, InvalidReference
 from upskill.domain.organisation import Department, Employee
@@ -132,3 +132,32 @@ async def test_a_manager_cannot_be_deleted_while_managing(uow_factory: UnitOfWor
     async with uow_factory() as uow:
         assert await uow.repository(Employee).count() == 0
         assert await uow.repository(Department).count() == 0
+
+
+async def test_a_users_email_is_unique(uow_factory: UnitOfWorkFactory) -> None:
+    await persist(uow_factory, user(email="ada@example.com"))
+    with pytest.raises(Conflict) as caught:
+        await persist(uow_factory, user(email="ada@example.com"))
+    assert (caught.value.entity, caught.value.field) == ("User", "email")
+
+
+async def test_a_user_must_link_an_existing_employee(uow_factory: UnitOfWorkFactory) -> None:
+    with pytest.raises(InvalidReference) as caught:
+        await persist(uow_factory, user(employee_id=uuid4()))
+    assert (caught.value.entity, caught.value.field) == ("User", "employee_id")
+
+
+async def test_an_employee_linked_to_a_user_cannot_be_deleted(uow_factory: UnitOfWorkFactory) -> None:
+    dept = department()
+    staff = employee(department_id=dept.id)
+    await persist(uow_factory, dept, staff, user(employee_id=staff.id))
+
+    async def delete() -> None:
+        async with uow_factory() as uow:
+            await uow.repository(Employee).delete(staff.id)
+            await uow.commit()
+
+    with pytest.raises(Conflict):
+        await delete()
+    async with uow_factory() as uow:
+        assert await uow.repository(Employee).exists(staff.id)

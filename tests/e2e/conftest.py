@@ -20,7 +20,21 @@ from adapters.postgres import migrate
 from adapters.postgres.database import Database
 
 CURSOR_SECRET = b"e2e-cursor-secret-0123456789"
-TABLES = ("employees", "competencies", "departments")
+TABLES = (
+    "enrollments",
+    "course_covers",
+    "courses",
+    "feedback",
+    "assessments",
+    "requirements",
+    "login_attempts",
+    "refresh_tokens",
+    "auth_sessions",
+    "users",
+    "employees",
+    "competencies",
+    "departments",
+)
 
 
 def dsn(url: str) -> str:

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy import make_url, text
 
+from adapters.postgres import migrate
 from adapters.postgres.database import Database
 from tests.e2e.conftest import CURSOR_SECRET, dsn, scratch_database, with_database
 from tests.factories import department, persist
@@ -203,16 +204,24 @@ async def test_ready_on_a_database_without_migrations_is_unavailable(admin_url: 
         await _unavailable_within(3, db.ready)
 
 
-async def test_ready_on_a_database_at_another_revision_is_unavailable(admin_url: str) -> None:
+async def test_ready_on_a_database_at_an_older_revision_is_unavailable(admin_url: str) -> None:
     async with scratch_database(admin_url, migrated=True) as url:
-        conn = await asyncpg.connect(dsn(url))
-        try:
-            await conn.execute("UPDATE alembic_version SET version_num = 'elsewhere'")
-        finally:
-            await conn.close()
+        await asyncio.to_thread(migrate.downgrade, url, migrate.revisions()[0])
         async with _disposing(Database(url, cursor_secret=CURSOR_SECRET)) as db:
             with pytest.raises(Unavailable):
                 await db.ready()
+
+
+async def test_ready_on_a_database_at_a_newer_revision_stays_ready(admin_url: str) -> None:
+    """A rolling upgrade migrates first: pods of the previous release keep serving."""
+    async with scratch_database(admin_url, migrated=True) as url:
+        conn = await asyncpg.connect(dsn(url))
+        try:
+            await conn.execute("UPDATE alembic_version SET version_num = 'a_newer_release'")
+        finally:
+            await conn.close()
+        async with _disposing(Database(url, cursor_secret=CURSOR_SECRET)) as db:
+            await db.ready()
 
 
 async def test_ready_on_a_missing_database_is_unavailable(admin_url: str) -> None:

@@ -19,7 +19,7 @@ from tests.e2e.conftest import dsn, scratch_database
 CATALOGUE = {
     "columns": """
         SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default,
-               collation_name
+               collation_name, is_generated, generation_expression
         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'alembic_version'
     """,
     "constraints": """
@@ -112,6 +112,29 @@ async def test_the_migrated_schema_is_the_one_the_models_create(admin_url: str) 
         finally:
             await engine.dispose()
         assert await _catalogue(migrated) == await _catalogue(modelled)
+
+
+async def test_the_training_revision_holds_its_partial_and_nulls_not_distinct_rules(admin_url: str) -> None:
+    async with scratch_database(admin_url) as url:
+        await asyncio.to_thread(migrate.upgrade, url, "0003")
+        indexes = {row[1]: row[2] for row in (await _catalogue(url))["indexes"]}
+        await asyncio.to_thread(migrate.downgrade, url, "0002")
+        left = {row[0] for row in (await _catalogue(url))["indexes"]}
+    assert indexes["uq_requirements_department_id_competency_id_level"].endswith("NULLS NOT DISTINCT")
+    assert indexes["uq_enrollments_employee_id_course_id_open"].endswith(
+        "WHERE (status = ANY (ARRAY['planned'::text, 'in_progress'::text]))"
+    )
+    assert "USING gin (search_vector)" in indexes["ix_courses_search_vector"]
+    assert "INCLUDE (level, expires_on)" in indexes["ix_assessments_employee_id_competency_id_latest"]
+    assert left == {
+        "departments",
+        "competencies",
+        "employees",
+        "users",
+        "auth_sessions",
+        "refresh_tokens",
+        "login_attempts",
+    }
 
 
 async def _upgrade_in_a_process(url: str) -> int:

@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.http.app import create_app
 from adapters.memory import MemoryStore
 from tests.conftest import CURSOR_SECRET
-from tests.integration.conftest import API, always_ready, assert_problem, make_settings, serve
+from tests.integration.conftest import API, assert_problem, build_stack, memory_backend, serve
 from upskill.domain.ids import SystemClock, UUIDv7Factory
 from upskill.domain.organisation import Department
 from upskill.domain.query import Op, SortKey
 from upskill.domain.resource import Resource
+from upskill.domain.resources import EMPLOYEES, USERS
 from upskill.domain.training import Course
 from upskill.services.crud import CrudService
 
@@ -39,12 +39,11 @@ COURSES = Resource(
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    store = MemoryStore([TEAMS, COURSES], cursor_secret=CURSOR_SECRET)
+    store = MemoryStore([TEAMS, EMPLOYEES, USERS, COURSES], cursor_secret=CURSOR_SECRET)
     services: list[CrudService[Any]] = [
         CrudService(resource, store.unit_of_work, SystemClock(), UUIDv7Factory()) for resource in (TEAMS, COURSES)
     ]
-    app = create_app(settings=make_settings(), services=services, ready=always_ready)
-    async with serve(app) as http:
+    async with serve(build_stack(memory_backend(store), crud=services)) as http:
         yield http
 
 

@@ -14,7 +14,16 @@ import pytest
 from loguru import logger
 
 from adapters.http.logging import configure_logging
-from tests.integration.conftest import API, department, make_app, make_settings, serve
+from adapters.memory import MemoryStore
+from tests.integration.conftest import (
+    ADMIN_PASSWORD,
+    API,
+    build_stack,
+    department,
+    make_settings,
+    memory_backend,
+    serve,
+)
 from upskill.domain.ports import UnitOfWork
 
 if TYPE_CHECKING:
@@ -36,10 +45,15 @@ def restore_logging() -> Iterator[None]:
     handlers, level = root.handlers[:], root.level
     yield
     logger.remove()
-    logger.add(sys.stderr)
+    logger.add(_current_stderr)
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = False
+
+
+def _current_stderr(message: object) -> None:
+    """Writes to the stream of the moment, not to a capture pytest has closed since."""
+    sys.stderr.write(str(message))
 
 
 def _access(records: list[Record]) -> list[dict[str, Any]]:
@@ -63,11 +77,13 @@ async def test_one_access_line_per_request_with_template_status_and_request_id(
     assert all(isinstance(x["duration_ms"], float) for x in lines)
 
 
-async def test_an_unexpected_error_is_logged_once_with_its_traceback(records: list[Record]) -> None:
+async def test_an_unexpected_error_is_logged_once_with_its_traceback(
+    memory_store: MemoryStore, records: list[Record]
+) -> None:
     def broken() -> UnitOfWork:
         raise RuntimeError("the store fell over")
 
-    async with serve(make_app(broken)) as client:
+    async with serve(build_stack(memory_backend(memory_store), crud_uow=broken)) as client:
         await client.get(f"{API}/departments", headers={"X-Request-ID": "trace-500"})
 
     mine = [r for r in records if r["extra"].get("request_id") == "trace-500"]
@@ -77,15 +93,15 @@ async def test_an_unexpected_error_is_logged_once_with_its_traceback(records: li
 
 
 async def test_json_lines_carry_the_request_id_and_no_body_or_credentials(
-    memory_store: Any, capsys: pytest.CaptureFixture[str], restore_logging: None
+    memory_store: MemoryStore, capsys: pytest.CaptureFixture[str], restore_logging: None
 ) -> None:
     configure_logging(make_settings(log_json=True, log_level="DEBUG"))
 
-    async with serve(make_app(memory_store.unit_of_work)) as client:
+    async with serve(build_stack(memory_backend(memory_store))) as client:
+        token = client.headers["Authorization"].removeprefix("Bearer ")
+        me = (await client.get(f"{API}/auth/me")).json()
         await client.post(
-            f"{API}/departments",
-            json={"name": "very-private-body"},
-            headers={"Authorization": "Bearer tok-secret", "X-Request-ID": "trace-json"},
+            f"{API}/departments", json={"name": "very-private-body"}, headers={"X-Request-ID": "trace-json"}
         )
     logging.getLogger("uvicorn.error").warning("from the standard library")
 
@@ -96,6 +112,9 @@ async def test_json_lines_carry_the_request_id_and_no_body_or_credentials(
     assert access[0]["request_id"] == "trace-json"
     assert access[0]["status"] == 201
     assert access[0]["level"] == "INFO"
+    assert access[0]["user_id"] == me["id"]
     assert any(x["message"] == "from the standard library" for x in lines)
     assert "very-private-body" not in output
-    assert "tok-secret" not in output
+    assert token not in output
+    assert token.split(".")[2] not in output  # not even the signature
+    assert ADMIN_PASSWORD not in output

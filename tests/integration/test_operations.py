@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import API, assert_problem, make_app, make_settings, serve
+from adapters.memory import MemoryStore
+from tests.integration.conftest import API, Stack, assert_problem, build_stack, make_settings, memory_backend, serve
 from upskill.domain.errors import Unavailable
-from upskill.domain.ports import UnitOfWorkFactory
 
 ORIGIN = "https://app.example"
 
@@ -31,9 +31,9 @@ async def test_live_and_ready_when_ready(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("check", [_not_ready, _crashing_check])
-async def test_not_ready_is_a_503_problem_with_retry_after(memory_store: Any, check: Any) -> None:
-    app = make_app(memory_store.unit_of_work, ready=check, settings=make_settings(retry_after_s=7))
-    async with serve(app) as client:
+async def test_not_ready_is_a_503_problem_with_retry_after(memory_store: MemoryStore, check: Any) -> None:
+    stack = build_stack(memory_backend(memory_store), ready=check, settings=make_settings(retry_after_s=7))
+    async with serve(stack) as client:
         live = await client.get("/health/live")
         ready = await client.get("/health/ready")
 
@@ -42,7 +42,7 @@ async def test_not_ready_is_a_503_problem_with_retry_after(memory_store: Any, ch
     assert ready.headers["retry-after"] == "7"
 
 
-async def test_lifespan_runs_startup_then_shutdown_hooks(memory_store: Any) -> None:
+async def test_lifespan_runs_startup_then_shutdown_hooks(memory_store: MemoryStore) -> None:
     events: list[str] = []
 
     async def opened() -> None:
@@ -51,15 +51,15 @@ async def test_lifespan_runs_startup_then_shutdown_hooks(memory_store: Any) -> N
     async def closed() -> None:
         events.append("shutdown")
 
-    app = make_app(memory_store.unit_of_work, on_startup=[opened], on_shutdown=[closed])
-    async with serve(app) as client:
+    stack = build_stack(memory_backend(memory_store), on_startup=[opened], on_shutdown=[closed])
+    async with serve(stack) as client:
         await client.get("/health/live")
         events.append("served")
 
     assert events == ["startup", "served", "shutdown"]
 
 
-async def test_a_failed_startup_still_runs_the_shutdown_hooks(memory_store: Any) -> None:
+async def test_a_failed_startup_still_runs_the_shutdown_hooks(memory_store: MemoryStore) -> None:
     events: list[str] = []
 
     async def fails() -> None:
@@ -68,17 +68,17 @@ async def test_a_failed_startup_still_runs_the_shutdown_hooks(memory_store: Any)
     async def closed() -> None:
         events.append("shutdown")
 
-    app = make_app(memory_store.unit_of_work, on_startup=[fails], on_shutdown=[closed])
+    stack = build_stack(memory_backend(memory_store), on_startup=[fails], on_shutdown=[closed])
     with pytest.raises(RuntimeError, match="cannot start"):
-        async with serve(app):
+        async with serve(stack):
             events.append("served")
 
     assert events == ["shutdown"]
 
 
-async def test_cors_preflight_and_exposed_headers_when_configured(memory_store: Any) -> None:
-    app = make_app(memory_store.unit_of_work, settings=make_settings(cors_origins=[ORIGIN]))
-    async with serve(app) as client:
+async def test_cors_preflight_and_exposed_headers_when_configured(memory_store: MemoryStore) -> None:
+    stack = build_stack(memory_backend(memory_store), settings=make_settings(cors_origins=[ORIGIN]))
+    async with serve(stack) as client:
         preflight = await client.options(
             f"{API}/departments/x",
             headers={
@@ -100,10 +100,8 @@ async def test_cors_preflight_and_exposed_headers_when_configured(memory_store: 
     assert "access-control-allow-origin" not in stranger.headers
 
 
-async def test_openapi_lists_every_status_of_every_route_with_the_problem_schema(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    async with serve(make_app(uow_factory)) as client:
+async def test_openapi_lists_every_status_of_every_route_with_the_problem_schema(stack: Stack) -> None:
+    async with serve(stack, as_admin=False) as client:
         document = (await client.get("/openapi.json")).json()
         docs = await client.get("/docs")
 

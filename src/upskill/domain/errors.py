@@ -94,3 +94,8 @@ class Unavailable(DomainError):
 class TransactionConflict(Conflict):
     """The store aborted the transaction because a concurrent one won (serialization failure,
     deadlock). Safe to retry the whole unit of work; a Conflict if retries run out."""
+
+
+class InvalidGrant(Unauthenticated):
+    """Credentials or a refresh token that do not grant tokens. Says nothing about why, so a
+    caller cannot tell an unknown account from a wrong password."""

@@ -50,4 +50,5 @@ class Employee(Entity):
         return problems
 
     def is_current(self, on: date) -> bool:
-        return self.left_on is None or self.left_on > on
+        """Employed on `on`: hired by then and not yet left (the leaving day no longer counts)."""
+        return self.hired_on <= on and (self.left_on is None or self.left_on > on)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from upskill.domain.entity import Entity
 from upskill.domain.principal import Principal
 from upskill.domain.query import Filter
+
+if TYPE_CHECKING:
+    from upskill.domain.ports import UnitOfWork
 
 E = TypeVar("E", bound=Entity)
 E_contra = TypeVar("E_contra", bound=Entity, contravariant=True)
@@ -21,12 +24,28 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
-    """The records a principal may read, as filters the repository applies in its query
-    (so lists are filtered in the database, never after fetching). `nothing` = no record."""
+class Related:
+    """Holds for a record whose reference `field` points at a `target` record matching every
+    filter (e.g. an assessment whose employee is in department D)."""
 
-    filters: tuple[Filter, ...] = ()
+    field: str
+    target: type[Entity]
+    filters: tuple[Filter, ...]
+
+
+Condition = Filter | Related
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The records a principal may read, as conditions the repository applies in its query
+    (so lists are filtered in the database, never after fetching): every condition in
+    `filters`, and — when `either` is given — every condition of at least one of its groups.
+    `nothing` = no record."""
+
+    filters: tuple[Condition, ...] = ()
     nothing: bool = False
+    either: tuple[tuple[Condition, ...], ...] = ()
 
 
 EVERYTHING = Scope()
@@ -34,13 +53,20 @@ NOTHING = Scope(nothing=True)
 
 
 class Policy(Protocol[E_contra]):
+    """Who may read and write one resource. Reads are a `Scope` the store applies (for lists
+    and single records alike); writes are checked with the unit of work at hand, so a rule
+    may look at related records (a manager's write to an assessment of their department)."""
+
     def read_scope(self, principal: Principal) -> Scope: ...
 
-    def can_read(self, principal: Principal, entity: E_contra) -> bool:
-        """Whether one fetched record is inside the principal's read scope."""
-        ...
-
-    def authorize(self, principal: Principal, action: Action, before: E_contra | None, after: E_contra | None) -> None:
+    async def authorize(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: Action,
+        before: E_contra | None,
+        after: E_contra | None,
+    ) -> None:
         """Raises Forbidden (or InvariantViolation for a field the caller may not set)."""
         ...
 
@@ -51,8 +77,7 @@ class AllowAll(Generic[E]):
     def read_scope(self, principal: Principal) -> Scope:
         return EVERYTHING
 
-    def can_read(self, principal: Principal, entity: E) -> bool:
-        return True
-
-    def authorize(self, principal: Principal, action: Action, before: E | None, after: E | None) -> None:
+    async def authorize(
+        self, uow: UnitOfWork, principal: Principal, action: Action, before: E | None, after: E | None
+    ) -> None:
         return None

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 from uuid import UUID
 
+from upskill.domain.competency import Level
 from upskill.domain.entity import Entity
+from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
+from upskill.domain.organisation import Department, Employee
 from upskill.domain.policy import Scope
+from upskill.domain.principal import Principal
 from upskill.domain.query import Filter, ListQuery, Page
+from upskill.domain.security import AccessTokenClaims
+from upskill.domain.training import Course, Enrollment, Feedback, Requirement
 
 E = TypeVar("E", bound=Entity)
 
@@ -69,5 +77,123 @@ class UnitOfWork(Protocol):
         """The repository of `entity` bound to this transaction."""
         ...
 
+    @property
+    def identity(self) -> IdentityStore:
+        """Users by email, sessions, refresh tokens and login failures, in this transaction."""
+        ...
+
+    @property
+    def training(self) -> TrainingReader:
+        """The set-based reads behind coverage, gaps and recommendations."""
+        ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class IdentityStore(Protocol):
+    """What authentication needs beyond the generic repository (users themselves are stored
+    through `repository(User)`). Stages inside its unit of work like a repository."""
+
+    async def user_by_email(self, email: str) -> User | None:
+        """`email` is normalised; the stored one is too."""
+        ...
+
+    async def admin_exists(self) -> bool:
+        """Whether an active admin exists (an inactive one cannot administer)."""
+        ...
+
+    async def add_session(self, session: AuthSession) -> None: ...
+
+    async def session(self, id: UUID) -> AuthSession | None: ...
+
+    async def live_sessions(self, user_id: UUID, now: datetime) -> list[AuthSession]:
+        """The user's sessions that are live at `now`, newest first."""
+        ...
+
+    async def touch_session(self, id: UUID, *, used_at: datetime, idle_expires_at: datetime) -> None: ...
+
+    async def revoke_session(self, id: UUID, at: datetime) -> bool:
+        """True if the session was live (not yet revoked) and is now revoked."""
+        ...
+
+    async def revoke_sessions(self, user_id: UUID, at: datetime, *, keep: UUID | None = None) -> int:
+        """Revoke every unrevoked session of the user but `keep`; how many were revoked."""
+        ...
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def claim_refresh_token(self, digest: str) -> RefreshToken | None:
+        """The token with this digest, locked until the unit of work ends, so that concurrent
+        exchanges of one token run one after the other."""
+        ...
+
+    async def use_refresh_token(self, digest: str, at: datetime) -> None: ...
+
+    async def lockout(self, key: str) -> Lockout: ...
+
+    async def record_failure(self, key: str, now: datetime, policy: LockoutPolicy) -> Lockout:
+        """Count one failed login for `key` atomically (concurrent failures all count). On
+        reaching `policy.threshold` failures: lock until `now + min(base · 2^lockouts,
+        longest)`, increment lockouts and restart the failure count."""
+        ...
+
+    async def clear_failures(self, key: str) -> None:
+        """After a successful login: forget the failures (the lockout history stays)."""
+        ...
+
+
+class AccessGate(Protocol):
+    """The per-request check behind a valid signature, in one cheap look-up."""
+
+    async def principal(self, claims: AccessTokenClaims, now: datetime) -> Principal | None:
+        """The caller if the token's session is live, its user active and the token issued
+        at or after the user's last password change; None otherwise."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Security events (login, lockout, refresh reuse, revocation, password and role change).
+    Never pass a password or a token."""
+
+    def record(self, event: str, **fields: object) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentSnapshot:
+    """What coverage needs of one department on one day."""
+
+    department: Department
+    requirements: tuple[Requirement, ...]
+    """The department's own and the company-wide ones."""
+    employees: tuple[Employee, ...]
+    """Its members employed on the day (`Employee.is_current`)."""
+    levels: Mapping[tuple[UUID, UUID], Level]
+    """(employee id, competency id) → current level (`coverage.current_levels`), for those
+    employees in the required competencies."""
+
+
+@dataclass(frozen=True, slots=True)
+class LearningOptions:
+    """What recommendations need besides the gaps."""
+
+    courses: tuple[Course, ...]
+    """Courses that cover at least one of the asked competencies."""
+    enrollments: tuple[Enrollment, ...]
+    """The employee's."""
+    feedback: tuple[Feedback, ...]
+    """Received by the employee, with a score."""
+
+
+class TrainingReader(Protocol):
+    """Bounded reads: each method costs a fixed number of round trips whatever the sizes."""
+
+    async def department_snapshot(self, department_id: UUID, today: date) -> DepartmentSnapshot | None:
+        """None if the department does not exist."""
+        ...
+
+    async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
+        """Competency id → the employee's current level (latest unexpired assessment)."""
+        ...
+
+    async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions: ...

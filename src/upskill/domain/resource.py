@@ -8,13 +8,16 @@ from typing import Generic, TypeVar
 
 from upskill.domain.entity import Entity
 from upskill.domain.errors import InvalidQuery
-from upskill.domain.query import MAX_LIMIT, ListQuery, Op, SortKey
+from upskill.domain.query import MAX_LIMIT, Filter, ListQuery, Op, SortKey
 
 E = TypeVar("E", bound=Entity)
 
 TEXT_OPS = frozenset({Op.EQ, Op.IN, Op.CONTAINS})
 KEY_OPS = frozenset({Op.EQ, Op.IN})
 RANGE_OPS = frozenset({Op.EQ, Op.IN, Op.GTE, Op.LTE})
+SEARCH_OPS = frozenset({Op.SEARCH})
+SEARCH_FIELD = "q"
+"""The filter name of full-text search over `Resource.search`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,8 @@ class Unique:
     fields: tuple[str, ...]
     case_insensitive: bool = False
     nulls_distinct: bool = True
+    where: tuple[Filter, ...] = ()
+    """Only records matching these filters take part (a partial unique index)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,18 @@ class Reference:
     target: type[Entity]
 
 
+@dataclass(frozen=True, slots=True)
+class Nested:
+    """A field holding a tuple of value objects (frozen dataclasses), stored relationally in a
+    child table named `table`, one row per item keyed by the parent id, replaced whole on every
+    write and returned inline. Filters and references name an item field as `field.item_field`;
+    filters on one nested field hold for one and the same item."""
+
+    field: str
+    item: type[object]
+    table: str
+
+
 @dataclass(frozen=True)
 class Resource(Generic[E]):
     entity: type[E]
@@ -48,10 +65,26 @@ class Resource(Generic[E]):
     default_sort: tuple[SortKey, ...] = (SortKey("created_at"),)
     unique: tuple[Unique, ...] = ()
     references: tuple[Reference, ...] = ()
+    read_only: frozenset[str] = frozenset()
+    """Entity fields shown to clients but set only by the service (e.g. a feedback's author)."""
+    hidden: frozenset[str] = frozenset()
+    """Entity fields never shown to nor set by clients (e.g. a password hash)."""
+    write_only: frozenset[str] = frozenset()
+    """Text inputs that are not entity fields: the service turns them into fields (a password
+    into its hash) and they are never returned."""
+    nested: tuple[Nested, ...] = ()
+    search: tuple[str, ...] = ()
+    """Text fields the full-text filter `q` (Op.SEARCH) searches: every word of the query must
+    start a word of one of these fields, case-insensitively (words: runs of letters and digits)."""
 
     @property
     def label(self) -> str:
         return self.entity.label
+
+    @property
+    def writable(self) -> frozenset[str]:
+        """What a client may send in a body."""
+        return (frozenset(self.entity.data_fields()) - self.read_only - self.hidden) | self.write_only
 
     def validate(self, query: ListQuery) -> ListQuery:
         """The query with the default sort applied; raises InvalidQuery naming what is wrong."""

@@ -5,9 +5,29 @@ here are created by the migrations."""
 from __future__ import annotations
 
 from upskill.domain.competency import Competency
+from upskill.domain.identity import User
 from upskill.domain.organisation import Department, Employee
-from upskill.domain.query import SortKey
-from upskill.domain.resource import KEY_OPS, RANGE_OPS, TEXT_OPS, Reference, Resource, Unique
+from upskill.domain.query import Filter, Op, SortKey
+from upskill.domain.resource import (
+    KEY_OPS,
+    RANGE_OPS,
+    SEARCH_FIELD,
+    SEARCH_OPS,
+    TEXT_OPS,
+    Nested,
+    Reference,
+    Resource,
+    Unique,
+)
+from upskill.domain.training import (
+    Assessment,
+    Course,
+    CourseCoverage,
+    Enrollment,
+    EnrollmentStatus,
+    Feedback,
+    Requirement,
+)
 
 _STAMPS = {"created_at": RANGE_OPS, "updated_at": RANGE_OPS}
 
@@ -52,5 +72,140 @@ EMPLOYEES = Resource(
     ),
 )
 
-ALL = (DEPARTMENTS, COMPETENCIES, EMPLOYEES)
+USERS = Resource(
+    entity=User,
+    collection="users",
+    filters={
+        "email": TEXT_OPS,
+        "role": KEY_OPS,
+        "employee_id": KEY_OPS,
+        "is_active": KEY_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"email", "created_at", "updated_at", "id"}),
+    default_sort=(SortKey("email"),),
+    unique=(Unique("uq_users_email", ("email",), case_insensitive=True),),
+    references=(Reference("fk_users_employee_id_employees", "employee_id", Employee),),
+    read_only=frozenset({"password_changed_at"}),
+    hidden=frozenset({"password_hash"}),
+    write_only=frozenset({"password"}),
+)
+
+REQUIREMENTS = Resource(
+    entity=Requirement,
+    collection="requirements",
+    filters={
+        "department_id": KEY_OPS,
+        "competency_id": KEY_OPS,
+        "level": KEY_OPS,  # no ranges: levels order by rank, not by text
+        "headcount": RANGE_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"headcount", "created_at", "updated_at", "id"}),
+    unique=(
+        Unique(
+            "uq_requirements_department_id_competency_id_level",
+            ("department_id", "competency_id", "level"),
+            nulls_distinct=False,
+        ),
+    ),
+    references=(
+        Reference("fk_requirements_department_id_departments", "department_id", Department),
+        Reference("fk_requirements_competency_id_competencies", "competency_id", Competency),
+    ),
+)
+
+ASSESSMENTS = Resource(
+    entity=Assessment,
+    collection="assessments",
+    filters={
+        "employee_id": KEY_OPS,
+        "competency_id": KEY_OPS,
+        "assessor_id": KEY_OPS,
+        "level": KEY_OPS,
+        "assessed_on": RANGE_OPS,
+        "expires_on": RANGE_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"assessed_on", "created_at", "updated_at", "id"}),
+    default_sort=(SortKey("assessed_on", descending=True),),
+    references=(
+        Reference("fk_assessments_employee_id_employees", "employee_id", Employee),
+        Reference("fk_assessments_competency_id_competencies", "competency_id", Competency),
+        Reference("fk_assessments_assessor_id_employees", "assessor_id", Employee),
+    ),
+)
+
+FEEDBACK = Resource(
+    entity=Feedback,
+    collection="feedback",
+    filters={
+        "subject_id": KEY_OPS,
+        "author_id": KEY_OPS,
+        "competency_id": KEY_OPS,
+        "score": RANGE_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"created_at", "updated_at", "id"}),
+    default_sort=(SortKey("created_at", descending=True),),
+    references=(
+        Reference("fk_feedback_subject_id_employees", "subject_id", Employee),
+        Reference("fk_feedback_author_id_employees", "author_id", Employee),
+        Reference("fk_feedback_competency_id_competencies", "competency_id", Competency),
+    ),
+    read_only=frozenset({"author_id"}),
+)
+
+COURSES = Resource(
+    entity=Course,
+    collection="courses",
+    filters={
+        SEARCH_FIELD: SEARCH_OPS,
+        "title": TEXT_OPS,
+        "provider": TEXT_OPS,
+        "duration_hours": RANGE_OPS,
+        "rating": RANGE_OPS,
+        "learners": RANGE_OPS,
+        "covers.competency_id": KEY_OPS,
+        "covers.level": KEY_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"title", "rating", "learners", "created_at", "updated_at", "id"}),
+    default_sort=(SortKey("title"),),
+    references=(Reference("fk_course_covers_competency_id_competencies", "covers.competency_id", Competency),),
+    nested=(Nested("covers", CourseCoverage, "course_covers"),),
+    search=("title", "description"),
+)
+
+ENROLLMENTS = Resource(
+    entity=Enrollment,
+    collection="enrollments",
+    filters={
+        "employee_id": KEY_OPS,
+        "course_id": KEY_OPS,
+        "status": KEY_OPS,
+        "completed_on": RANGE_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"created_at", "updated_at", "id"}),
+    unique=(
+        Unique(
+            "uq_enrollments_employee_id_course_id_open",
+            ("employee_id", "course_id"),
+            where=(Filter("status", Op.IN, (EnrollmentStatus.PLANNED, EnrollmentStatus.IN_PROGRESS)),),
+        ),
+    ),
+    references=(
+        Reference("fk_enrollments_employee_id_employees", "employee_id", Employee),
+        Reference("fk_enrollments_course_id_courses", "course_id", Course),
+    ),
+)
+
+ALL = (DEPARTMENTS, COMPETENCIES, EMPLOYEES, USERS, REQUIREMENTS, ASSESSMENTS, FEEDBACK, COURSES, ENROLLMENTS)
 """Every resource, in dependency order (a resource only references those before it or itself)."""

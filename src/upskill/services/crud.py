@@ -15,10 +15,10 @@ from uuid import UUID
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
 from upskill.domain.errors import FieldError, InvariantViolation, NotFound, StaleVersion, TransactionConflict
 from upskill.domain.ids import Clock, IdFactory
-from upskill.domain.policy import Action, AllowAll, Policy
+from upskill.domain.policy import EVERYTHING, Action, AllowAll, Policy
 from upskill.domain.ports import Repository, UnitOfWork, UnitOfWorkFactory
 from upskill.domain.principal import Principal
-from upskill.domain.query import ListQuery, Page
+from upskill.domain.query import Filter, ListQuery, Op, Page, SortKey
 from upskill.domain.resource import Resource
 
 E = TypeVar("E", bound=Entity)
@@ -56,16 +56,25 @@ class CrudService(Generic[E]):
         self._ids = ids
         self.policy: Policy[E] = policy if policy is not None else AllowAll()
         entity_fields = [f for f in dataclasses.fields(resource.entity) if f.init]
-        self._writable = frozenset(resource.entity.data_fields())
+        self._writable = resource.writable
+        self._read_only = SYSTEM_FIELDS | resource.read_only
+        self._data_fields = frozenset(resource.entity.data_fields()) & self._writable
         self._required = frozenset(
             f.name
             for f in entity_fields
-            if f.name in self._writable
+            if f.name in self._data_fields
             and f.default is dataclasses.MISSING
             and f.default_factory is dataclasses.MISSING
         )
 
     # -- hooks -------------------------------------------------------------------------------
+
+    async def prepare(self, principal: Principal, values: dict[str, object], *, creating: bool) -> dict[str, object]:
+        """Turn client input into entity fields before a write: set fields the service owns
+        (an author from the principal), replace write-only inputs (a password by its hash).
+        Runs before the transaction opens (slow work here holds no connection). The default
+        keeps `values` as they are."""
+        return values
 
     async def check(self, uow: UnitOfWork, principal: Principal, before: E | None, after: E) -> None:
         """Rules that need the store (beyond the entity's own and the database's). Raise a
@@ -75,11 +84,12 @@ class CrudService(Generic[E]):
 
     async def create(self, principal: Principal, data: Mapping[str, object]) -> E:
         self._check_fields(data, full=True)
+        values = await self.prepare(principal, dict(data), creating=True)
         now = self._clock.now()
-        entity = self.resource.entity(id=self._ids.new(), version=1, created_at=now, updated_at=now, **data)
-        self.policy.authorize(principal, Action.CREATE, None, entity)
+        entity = self.resource.entity(id=self._ids.new(), version=1, created_at=now, updated_at=now, **values)
 
         async def work(uow: UnitOfWork) -> E:
+            await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
             await self.check(uow, principal, None, entity)
             stored = await self._repo(uow).add(entity)
             await uow.commit()
@@ -119,17 +129,18 @@ class CrudService(Generic[E]):
         Raises NotFound, StaleVersion when `expected_version` is not current, and what the
         entity, the policy or the store refuse. A change that changes nothing keeps the version."""
         self._check_fields(changes, full=replace)
+        prepared = await self.prepare(principal, dict(changes), creating=False)
 
         async def work(uow: UnitOfWork) -> E:
             current = await self._visible(uow, principal, id)
             self._check_version(current, expected_version)
-            values = dict(changes)
+            values = prepared
             if replace:
-                values = {name: values.get(name, _default(self.resource.entity, name)) for name in self._writable}
+                values = {name: _default(self.resource.entity, name) for name in self._data_fields} | prepared
             if all(getattr(current, k) == v for k, v in values.items()):
                 return current
             updated = current.evolve(**values, version=current.version + 1, updated_at=self._clock.now())
-            self.policy.authorize(principal, Action.UPDATE, current, updated)
+            await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
             await self.check(uow, principal, current, updated)
             stored = await self._repo(uow).update(updated, expected_version=current.version)
             await uow.commit()
@@ -143,7 +154,7 @@ class CrudService(Generic[E]):
         async def work(uow: UnitOfWork) -> None:
             current = await self._visible(uow, principal, id)
             self._check_version(current, expected_version)
-            self.policy.authorize(principal, Action.DELETE, current, None)
+            await self.policy.authorize(uow, principal, Action.DELETE, current, None)
             await self._repo(uow).delete(id, expected_version=current.version)
             await uow.commit()
 
@@ -155,10 +166,7 @@ class CrudService(Generic[E]):
         return uow.repository(self.resource.entity)
 
     async def _visible(self, uow: UnitOfWork, principal: Principal, id: UUID) -> E:
-        entity = await self._repo(uow).find(id)
-        if entity is None or not self.policy.can_read(principal, entity):
-            raise NotFound(f"{self.resource.label} {id} does not exist.", entity=self.resource.label, id=id)
-        return entity
+        return await find_visible(uow, self.policy, principal, self.resource.entity, id)
 
     def _check_version(self, current: E, expected: int | None) -> None:
         if expected is not None and expected != current.version:
@@ -170,7 +178,7 @@ class CrudService(Generic[E]):
 
     def _check_fields(self, data: Mapping[str, object], *, full: bool) -> None:
         problems = [
-            FieldError(name, "is read-only" if name in SYSTEM_FIELDS else "is not a field of this resource")
+            FieldError(name, "is read-only" if name in self._read_only else "is not a field of this resource")
             for name in data
             if name not in self._writable
         ]
@@ -184,6 +192,22 @@ class CrudService(Generic[E]):
             raise InvariantViolation(
                 problems[0].message, entity=self.resource.label, field=problems[0].field, errors=problems
             )
+
+
+async def find_visible(uow: UnitOfWork, policy: Policy[E], principal: Principal, entity: type[E], id: UUID) -> E:
+    """The record if it exists inside the principal's read scope (the store applies the scope,
+    as for lists); NotFound otherwise, whether it is missing or hidden."""
+    scope = policy.read_scope(principal)
+    found: E | None = None
+    if scope == EVERYTHING:
+        found = await uow.repository(entity).find(id)
+    elif not scope.nothing:
+        query = ListQuery(filters=(Filter("id", Op.EQ, id),), sort=(SortKey("id"),), limit=1)
+        page = await uow.repository(entity).page(query, scope)
+        found = page.items[0] if page.items else None
+    if found is None:
+        raise NotFound(f"{entity.label} {id} does not exist.", entity=entity.label, id=id)
+    return found
 
 
 def _default(entity: type[Entity], name: str) -> object:

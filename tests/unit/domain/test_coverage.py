@@ -136,6 +136,15 @@ def test_left_employees_do_not_count_from_their_leaving_day() -> None:
     assert (item.covered_by, item.gap) == ((leaving.id,), 1)
 
 
+def test_employees_count_from_their_hiring_day_not_before() -> None:
+    starting = employee(department_id=DEPT, hired_on=TODAY)
+    future = employee(department_id=DEPT, hired_on=TODAY + timedelta(days=1))
+    levels = {**at(Level.EXPERT, starting), **at(Level.EXPERT, future)}
+    need = requirement(department_id=DEPT, competency_id=PYTHON, headcount=2)
+    [item] = department_coverage(DEPT, [need], [starting, future], levels, TODAY)
+    assert (item.covered_by, item.gap) == ((starting.id,), 1)
+
+
 def test_employees_of_other_departments_do_not_count() -> None:
     outsider = employee(department_id=OTHER_DEPT)
     need = requirement(department_id=DEPT, competency_id=PYTHON)

@@ -133,6 +133,7 @@ def oracle_coverage(world: World, department_id: UUID) -> list[tuple[UUID, int, 
             e.id
             for e in world.employees
             if e.department_id == department_id
+            and e.hired_on <= world.today
             and (e.left_on is None or world.today < e.left_on)
             and position(oracle_level(world, e.id, r.competency_id)) >= position(r.level.value)
         ]

@@ -9,6 +9,7 @@ from upskill.domain.errors import Forbidden, NotFound
 from upskill.domain.ids import Clock, UUIDv7Factory
 from upskill.domain.organisation import Department
 from upskill.domain.policy import NOTHING, Action, AllowAll, Policy, Scope
+from upskill.domain.ports import UnitOfWork
 from upskill.domain.principal import SYSTEM, Principal
 from upskill.domain.query import Filter, ListQuery, Op
 from upskill.domain.resources import DEPARTMENTS
@@ -24,21 +25,20 @@ class SeesOnly(AllowAll[Department]):
     def read_scope(self, principal: Principal) -> Scope:
         return Scope(filters=(Filter("name", Op.EQ, self.name),))
 
-    def can_read(self, principal: Principal, entity: Department) -> bool:
-        return entity.name == self.name
-
 
 class SeesNothing(AllowAll[Department]):
     def read_scope(self, principal: Principal) -> Scope:
         return NOTHING
 
-    def can_read(self, principal: Principal, entity: Department) -> bool:
-        return False
-
 
 class ReadOnly(AllowAll[Department]):
-    def authorize(
-        self, principal: Principal, action: Action, before: Department | None, after: Department | None
+    async def authorize(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: Action,
+        before: Department | None,
+        after: Department | None,
     ) -> None:
         raise Forbidden(f"May not {action} departments.", entity="Department")
 

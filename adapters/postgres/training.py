@@ -1,0 +1,190 @@
+"""The set-based reads behind coverage, gaps and recommendations (`TrainingReader`).
+
+Each method runs a fixed number of statements whatever the sizes: a department's snapshot
+two (the department with its requirements as an array of records; then its staff, each row
+with the employee's current levels as arrays), an employee's levels one, learning options two
+(the courses with their covers as arrays; then the employee's enrollments and scored feedback
+as arrays). Current level = that of the latest valid assessment (`DISTINCT ON` in the order
+of the covering index on assessments), exactly `coverage.current_levels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ARRAY, ColumnElement, Date, Select, Table, Uuid, any_, bindparam, exists, func, or_, select, true
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
+
+from adapters.postgres.errors import translated
+from adapters.postgres.nested import items_array
+from adapters.postgres.registry import Binding, Registry
+from upskill.domain.competency import Level
+from upskill.domain.organisation import Department, Employee
+from upskill.domain.ports import DepartmentSnapshot, LearningOptions
+from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
+
+DEPARTMENT_ID = bindparam("department_id", type_=Uuid)
+EMPLOYEE_ID = bindparam("employee_id", type_=Uuid)
+COMPETENCY_IDS = bindparam("competency_ids", type_=ARRAY(Uuid))
+TODAY = bindparam("today", type_=Date)
+LEVELS = {level.value: level for level in Level}
+
+
+def _columns(binding: Binding[Any]) -> list[ColumnElement[Any]]:
+    return [binding.table.c[name] for name in binding.mapper.fields]
+
+
+def _records(binding: Binding[Any], *where: ColumnElement[bool], order: Sequence[str] = ("id",)) -> ColumnElement[Any]:
+    """The matching rows as one array of records in mapper-field order."""
+    table = binding.table
+    rows = select(func.row(*_columns(binding))).where(*where).order_by(*(table.c[name] for name in order))
+    return func.array(rows.scalar_subquery())
+
+
+def _employed(employees: Table) -> ColumnElement[bool]:
+    """Employed on the day: hired by then and not yet left (`Employee.is_current`)."""
+    left = employees.c.left_on
+    return (employees.c.hired_on <= TODAY) & or_(left.is_(None), left > TODAY)
+
+
+def _latest_valid(assessments: Table, *where: ColumnElement[bool]) -> Select[Any]:
+    """(competency_id, level) of the latest assessment valid on the day per competency, among
+    those matching `where` (one employee's): the order of the covering index on assessments."""
+    a = assessments.c
+    valid = (a.assessed_on <= TODAY) & or_(a.expires_on.is_(None), a.expires_on > TODAY)
+    return (
+        select(a.competency_id, a.level)
+        .where(*where, valid)
+        .order_by(a.competency_id, a.assessed_on.desc(), a.created_at.desc(), a.id.desc())
+        .ext(distinct_on(a.competency_id))
+    )
+
+
+def _staff_with_levels(employees: Binding[Any], assessments: Table, requirements: Table) -> Select[Any]:
+    """The department's staff on the day, by id, each with its current levels in the required
+    competencies as an array of (competency_id, level) records (NULL for none): per employee, one scan of the
+    covering index on assessments (LATERAL), so the cost follows the department's size."""
+    e, r = employees.table, requirements
+    needed = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
+    a = assessments.c
+    latest = (
+        _latest_valid(assessments, a.employee_id == e.c.id, a.competency_id.in_(needed)).correlate(e).subquery("latest")
+    )
+    pairs = func.array_agg(func.row(latest.c.competency_id, latest.c.level), type_=NullType())  # decoded by asyncpg
+    held = select(pairs.label("levels")).lateral("held")
+    return (
+        select(*_columns(employees), held.c.levels)
+        .select_from(e.outerjoin(held, true()))
+        .where(e.c.department_id == DEPARTMENT_ID, _employed(e))
+        .order_by(e.c.id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    department: Select[Any]
+    staff: Select[Any]
+    employee_levels: Select[Any]
+    courses: Select[Any]
+    history: Select[Any]
+
+    @classmethod
+    def build(cls, registry: Registry) -> Statements:
+        departments, employees = registry.binding(Department), registry.binding(Employee)
+        requirements, assessments = registry.binding(Requirement), registry.binding(Assessment)
+        courses, enrollments = registry.binding(Course), registry.binding(Enrollment)
+        feedback = registry.binding(Feedback)
+        d, r, a, c = departments.table, requirements.table, assessments.table, courses.table
+        mine = enrollments.table.c.employee_id == EMPLOYEE_ID
+        received = (feedback.table.c.subject_id == EMPLOYEE_ID) & feedback.table.c.score.is_not(None)
+        [covers] = courses.children
+        applies = or_(r.c.department_id == d.c.id, r.c.department_id.is_(None))
+        by_age = ("created_at", "id")
+        return cls(
+            department=select(*_columns(departments), _records(requirements, applies).label("requirements")).where(
+                d.c.id == DEPARTMENT_ID
+            ),
+            staff=_staff_with_levels(employees, a, r),
+            employee_levels=_latest_valid(a, a.c.employee_id == EMPLOYEE_ID),
+            courses=select(*_columns(courses), items_array(covers, c).label("covers"))
+            .where(exists().where(covers.parent_key == c.c.id, covers.table.c.competency_id == any_(COMPETENCY_IDS)))
+            .order_by(c.c.title, c.c.id),
+            history=select(
+                _records(enrollments, mine, order=by_age).label("enrollments"),
+                _records(feedback, received, order=by_age).label("feedback"),
+            ),
+        )
+
+
+@cache
+def statements(registry: Registry) -> Statements:
+    """Built once per registry."""
+    return Statements.build(registry)
+
+
+class PostgresTrainingReader:
+    """Implements `upskill.domain.ports.TrainingReader` in the unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession, registry: Registry) -> None:
+        self._session = session
+        self._registry = registry
+        self._sql = statements(registry)
+
+    def _mapped(self, entity: type[Any], records: Sequence[Sequence[object]]) -> tuple[Any, ...]:
+        mapper = self._registry.binding(entity).mapper
+        return tuple(mapper.from_row(record) for record in records)
+
+    async def department_snapshot(self, department_id: UUID, today: date) -> DepartmentSnapshot | None:
+        """None if the department does not exist (then in one statement)."""
+        values = {DEPARTMENT_ID.key: department_id, TODAY.key: today}
+        with translated(self._registry.constraints):
+            connection = await self._session.connection()
+            head = (await connection.execute(self._sql.department, values)).first()
+            if head is None:
+                return None
+            staff = (await connection.execute(self._sql.staff, values)).all()
+        departments, employees = self._registry.binding(Department).mapper, self._registry.binding(Employee).mapper
+        width = len(employees.fields)
+        return DepartmentSnapshot(
+            department=departments.from_row(head[: len(departments.fields)]),
+            requirements=self._mapped(Requirement, head.requirements),
+            employees=tuple(employees.from_row(row[:width]) for row in staff),
+            levels={
+                (row[0], competency_id): LEVELS[level] for row in staff for competency_id, level in row[width] or ()
+            },
+        )
+
+    async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
+        """Competency id → the employee's current level (latest unexpired assessment)."""
+        with translated(self._registry.constraints):
+            connection = await self._session.connection()
+            rows = await connection.execute(self._sql.employee_levels, {EMPLOYEE_ID.key: employee_id, TODAY.key: today})
+            return {competency_id: LEVELS[level] for competency_id, level in rows.all()}
+
+    async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions:
+        """Courses covering any of `competency_ids` (by title, then id; none asked, none read),
+        the employee's enrollments and scored feedback received (oldest first)."""
+        courses = self._registry.binding(Course)
+        [covers] = courses.children
+        fields = len(courses.mapper.fields)
+        with translated(self._registry.constraints):
+            connection = await self._session.connection()
+            found: list[Course] = []
+            if competency_ids:
+                rows = await connection.execute(self._sql.courses, {COMPETENCY_IDS.key: list(competency_ids)})
+                for row in rows.all():
+                    items = tuple(covers.mapper.from_row(item) for item in row.covers)
+                    found.append(courses.mapper.from_row(row[:fields], **{covers.field: items}))
+            history = (await connection.execute(self._sql.history, {EMPLOYEE_ID.key: employee_id})).one()
+        return LearningOptions(
+            courses=tuple(found),
+            enrollments=self._mapped(Enrollment, history.enrollments),
+            feedback=self._mapped(Feedback, history.feedback),
+        )

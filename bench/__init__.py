@@ -1,0 +1,1 @@
+"""Benchmarks of Upskill against a bare floor app (see README.md)."""

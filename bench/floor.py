@@ -1,0 +1,199 @@
+"""The floor: what the measured endpoints cost with nothing but FastAPI and a raw asyncpg pool.
+
+No authentication, no layers, no unit of work: each route runs the very SQL the app's adapter
+sends for it (`bench.floor_sql`), on a pool as large as the app's (pool size + overflow), and
+answers JSON made by orjson. A route that runs several statements that must agree runs them
+in one transaction (PATCH, refresh); one statement runs on its own (autocommit). Served like the
+app (`bench.serve`): uvicorn, one worker, uvloop, httptools.
+
+Endpoints, as the app's (without `/api/v1`): GET/PATCH `/employees/{id}`, GET `/employees`
+(`sort=full_name`, `limit`, `cursor`), POST `/competencies`, POST `/token` (the refresh grant =
+the token row read FOR UPDATE and marked used; the password grant = the user read, argon2
+verify, the session inserted), GET `/departments/{id}/coverage`,
+GET `/employees/{id}/recommendations`; `/health`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+from uuid import UUID
+
+import asyncpg
+import orjson
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from bench import floor_sql as sql
+from bench.floor_training import coverage, recommendations
+
+DSN_VARIABLE = "BENCH_FLOOR_DSN"
+POOL_VARIABLE = "BENCH_FLOOR_POOL"
+
+
+class CompetencyIn(BaseModel):
+    name: str
+    description: str | None = None
+    category: str | None = None
+
+
+class EmployeePatch(BaseModel):
+    full_name: str | None = None
+    email: str | None = None
+    job_title: str | None = None
+
+
+def uuid7() -> UUID:
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    return UUID(int=(ms << 80) | (0x7 << 76) | ((rand >> 64) & 0xFFF) << 64 | (0b10 << 62) | (rand & ((1 << 62) - 1)))
+
+
+def json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body, default=str), status_code=status, headers=headers, media_type="application/json")
+
+
+def employee_body(row: asyncpg.Record | dict[str, Any]) -> Response:
+    return json(dict(row), headers={"ETag": f'W/"{row["version"]}"'})
+
+
+def build_app() -> FastAPI:
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        size = int(os.environ.get(POOL_VARIABLE, "15"))
+        state["pool"] = await asyncpg.create_pool(os.environ[DSN_VARIABLE], min_size=1, max_size=size)
+        state["argon2"] = ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)))
+        try:
+            yield
+        finally:
+            await state["pool"].close()
+            state["argon2"].shutdown(cancel_futures=True)
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    hasher = PasswordHasher()
+
+    def pool() -> asyncpg.Pool[asyncpg.Record]:
+        return state["pool"]  # type: ignore[no-any-return]
+
+    @app.get("/health")
+    async def health() -> Response:
+        return json({"status": "ok"})
+
+    @app.get("/employees/{id}")
+    async def employee(id: UUID) -> Response:
+        row = await pool().fetchrow(sql.EMPLOYEE, id)
+        return json({"detail": "not found"}, 404) if row is None else employee_body(row)
+
+    @app.get("/employees")
+    async def employees(sort: str = "full_name", limit: int = 50, cursor: str | None = None) -> Response:
+        if sort != "full_name":
+            return json({"detail": "the floor sorts by full_name only"}, 400)
+        if cursor:
+            name, after = orjson.loads(base64.urlsafe_b64decode(cursor))
+            rows = await pool().fetch(sql.NEXT_PAGE, name, UUID(after), limit + 1)
+        else:
+            rows = await pool().fetch(sql.FIRST_PAGE, limit + 1)
+        items = [dict(row) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = items[-1]
+            next_cursor = base64.urlsafe_b64encode(orjson.dumps([last["full_name"], str(last["id"])])).decode()
+        return json({"items": items, "next_cursor": next_cursor, "total": None})
+
+    @app.post("/competencies", status_code=201)
+    async def create_competency(body: CompetencyIn) -> Response:
+        now, id = datetime.now(UTC), uuid7()
+        try:
+            await pool().execute(sql.INSERT_COMPETENCY, id, 1, now, now, body.name, body.description, body.category)
+        except asyncpg.UniqueViolationError:
+            return json({"detail": "exists"}, 409)
+        record = {"id": id, "version": 1, "created_at": now, "updated_at": now, **body.model_dump()}
+        return json(record, 201, {"ETag": 'W/"1"', "Location": f"/competencies/{id}"})
+
+    @app.patch("/employees/{id}")
+    async def patch_employee(id: UUID, body: EmployeePatch, if_match: str | None = Header(None)) -> Response:
+        changes = body.model_dump(exclude_unset=True)
+        async with pool().acquire() as connection, connection.transaction():
+            row = await connection.fetchrow(sql.EMPLOYEE, id)
+            if row is None:
+                return json({"detail": "not found"}, 404)
+            expected = row["version"] if if_match in (None, "*") else int(if_match.strip('W/"'))
+            if expected != row["version"]:
+                return json({"detail": "stale"}, 412)
+            record = {**dict(row), **changes, "version": row["version"] + 1, "updated_at": datetime.now(UTC)}
+            status = await connection.execute(
+                sql.UPDATE_EMPLOYEE,
+                *(record[k] for k in ("version", "created_at", "updated_at", "full_name", "email", "job_title")),
+                *(record[k] for k in ("department_id", "manager_id", "hired_on", "left_on")),
+                id,
+                row["version"],
+            )
+            if status == "UPDATE 0":
+                return json({"detail": "stale"}, 412)
+        return employee_body(record)
+
+    @app.post("/token")
+    async def token(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode()))
+        if form.get("grant_type") == "refresh_token":
+            digest = hashlib.sha256(form.get("refresh_token", "").encode()).hexdigest()
+            async with pool().acquire() as connection, connection.transaction():
+                row = await connection.fetchrow(sql.CLAIM_REFRESH, digest)
+                if row is None:
+                    return json({"error": "invalid_grant"}, 400)
+                await connection.execute(sql.MARK_REFRESH_USED, datetime.now(UTC), digest)
+            return json({"token_type": "Bearer", "session_id": row["session_id"]})
+        user = await pool().fetchrow(sql.USER_BY_EMAIL, form.get("username", "").lower())
+        if user is None or not await _verify(form.get("password", ""), user["password_hash"]):
+            return json({"error": "invalid_grant"}, 400)
+        now, session = datetime.now(UTC), uuid7()
+        later = now + timedelta(days=14)
+        await pool().execute(sql.ADD_SESSION, session, user["id"], None, now, now, later, later, None, None)
+        return json({"token_type": "Bearer", "session_id": session})
+
+    async def _verify(password: str, hashed: str) -> bool:
+        def check() -> bool:
+            try:
+                return hasher.verify(hashed, password)
+            except VerificationError:
+                return False
+
+        return await asyncio.get_running_loop().run_in_executor(state["argon2"], check)
+
+    @app.get("/departments/{id}/coverage")
+    async def department_coverage(id: UUID) -> Response:
+        today = datetime.now(UTC).date()
+        async with pool().acquire() as connection:
+            snapshot = await connection.fetchrow(sql.DEPARTMENT_SNAPSHOT, today, id)
+            if snapshot is None:
+                return json({"detail": "not found"}, 404)
+            levels = await connection.fetch(sql.STAFF_LEVELS, id, today)
+        return json({"department_id": id, "on": today, "requirements": coverage(snapshot, levels)})
+
+    @app.get("/employees/{id}/recommendations")
+    async def employee_recommendations(id: UUID) -> Response:
+        today = datetime.now(UTC).date()
+        async with pool().acquire() as connection:
+            employee = await connection.fetchrow(sql.EMPLOYEE, id)
+            if employee is None:
+                return json({"detail": "not found"}, 404)
+            snapshot = await connection.fetchrow(sql.DEPARTMENT_SNAPSHOT, today, employee["department_id"])
+            levels = await connection.fetch(sql.STAFF_LEVELS, employee["department_id"], today)
+            items = await recommendations(connection, employee, snapshot, levels, today)
+        return json({"employee_id": id, "on": today, "items": items})
+
+    return app

@@ -1,0 +1,102 @@
+"""The two shapes of a bench run: the full data set and load (`make bench`) and a tiny one that
+only proves the harness works end to end (`make bench-smoke`, for CI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DATASET_VERSION = 2
+"""Bump when the generated data changes: a cached bench database of another version is
+dropped and seeded again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How many records of each kind the seeder writes."""
+
+    departments: int
+    employees: int
+    competencies: int
+    courses: int
+    assessments: int
+    requirements_per_department: int
+    company_wide_requirements: int
+    feedback: int
+    enrollments: int
+    employee_users: int
+    """Users with role employee, linked to the first employees (the login bench uses them)."""
+
+    def describe(self) -> str:
+        return ",".join(f"{name}={getattr(self, name)}" for name in self.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    database: str
+    """The bench database (created on the server, never any other)."""
+    sizes: Sizes
+    duration_s: int
+    warmup_s: int
+    rounds: int
+    connections: int
+    login_connections: int
+    deep_page: int
+    """The page (of `limit=50`, sorted by full name) the deep-list bench reads by cursor."""
+    id_pool: int
+    """How many employee ids the random-id scripts draw from."""
+
+    def marker(self, migration_head: str) -> str:
+        """What the bench database's comment says once seeded: a cache key of the data set."""
+        return f"upskill-bench v{DATASET_VERSION} {self.name} head={migration_head} {self.sizes.describe()}"
+
+
+FULL = Profile(
+    name="full",
+    database="upskill_bench",
+    sizes=Sizes(
+        departments=50,
+        employees=100_000,
+        competencies=200,
+        courses=2_000,
+        assessments=1_000_000,
+        requirements_per_department=10,
+        company_wide_requirements=5,
+        feedback=100_000,
+        enrollments=50_000,
+        employee_users=1_000,
+    ),
+    duration_s=10,
+    warmup_s=3,
+    rounds=3,
+    connections=16,
+    login_connections=8,
+    deep_page=1000,
+    id_pool=10_000,
+)
+
+SMOKE = Profile(
+    name="smoke",
+    database="upskill_bench_smoke",
+    sizes=Sizes(
+        departments=5,
+        employees=500,
+        competencies=20,
+        courses=50,
+        assessments=5_000,
+        requirements_per_department=3,
+        company_wide_requirements=2,
+        feedback=500,
+        enrollments=250,
+        employee_users=50,
+    ),
+    duration_s=2,
+    warmup_s=1,
+    rounds=1,
+    connections=4,
+    login_connections=2,
+    deep_page=8,
+    id_pool=400,
+)
+
+PROFILES = {p.name: p for p in (FULL, SMOKE)}

@@ -1,0 +1,123 @@
+"""The use cases that make the service worth calling: a department's coverage, an employee's
+current competencies, gaps and explained course recommendations (DOMAIN.md, "Business rules").
+
+Each is one read-only unit of work with a fixed number of store round trips; the rules
+themselves are the pure functions of `upskill.domain.coverage` and `upskill.domain.recommend`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from upskill.domain.competency import Level
+from upskill.domain.coverage import Gap, RequirementCoverage, department_coverage, employee_gaps
+from upskill.domain.errors import Forbidden, NotFound
+from upskill.domain.ids import Clock
+from upskill.domain.organisation import Department, Employee
+from upskill.domain.policy import Policy
+from upskill.domain.ports import DepartmentSnapshot, UnitOfWork, UnitOfWorkFactory
+from upskill.domain.principal import Principal
+from upskill.domain.recommend import DEFAULT_LIMIT, DEFAULT_WEIGHTS, Recommendation, Weights, recommend
+from upskill.services.crud import find_visible
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentCoverage:
+    department: Department
+    on: date
+    requirements: list[RequirementCoverage]
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeGaps:
+    employee: Employee
+    on: date
+    gaps: list[Gap]
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations:
+    employee: Employee
+    on: date
+    weights: Weights
+    items: list[Recommendation]
+
+
+class TrainingService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        departments: Policy[Department],
+        employees: Policy[Employee],
+    ) -> None:
+        self._uow, self._clock = uow, clock
+        self._departments, self._employees = departments, employees
+
+    async def coverage(self, principal: Principal, department_id: UUID) -> DepartmentCoverage:
+        """The admin sees every department's coverage, others their own department's only:
+        Forbidden for another department they may read, NotFound for one they may not."""
+        today = self._today()
+        async with self._uow() as uow:
+            if not principal.is_admin and principal.department_id != department_id:
+                await find_visible(uow, self._departments, principal, Department, department_id)
+                raise Forbidden("Coverage is shown for your own department only.", entity="Department")
+            snapshot = await uow.training.department_snapshot(department_id, today)
+        if snapshot is None:
+            raise NotFound(f"Department {department_id} does not exist.", entity="Department", id=department_id)
+        return DepartmentCoverage(snapshot.department, today, _coverage(snapshot, today))
+
+    async def competencies(self, principal: Principal, employee_id: UUID) -> tuple[Employee, dict[UUID, Level]]:
+        async with self._uow() as uow:
+            employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
+            levels = await uow.training.current_levels(employee_id, self._today())
+        return employee, dict(levels)
+
+    async def gaps(self, principal: Principal, employee_id: UUID) -> EmployeeGaps:
+        today = self._today()
+        async with self._uow() as uow:
+            employee, gaps = await self._gaps(uow, principal, employee_id, today)
+        return EmployeeGaps(employee, today, gaps)
+
+    async def recommendations(
+        self,
+        principal: Principal,
+        employee_id: UUID,
+        *,
+        weights: Weights = DEFAULT_WEIGHTS,
+        limit: int = DEFAULT_LIMIT,
+    ) -> Recommendations:
+        """Raises InvariantViolation for bad weights (negative, all zero) or limit."""
+        weights.normalised()  # validates before any I/O
+        today = self._today()
+        async with self._uow() as uow:
+            employee, gaps = await self._gaps(uow, principal, employee_id, today)
+            options = await uow.training.learning_options(employee_id, {g.competency_id for g in gaps})
+        levels = {(employee.id, g.competency_id): g.current for g in gaps if g.current is not None}
+        items = recommend(
+            employee, gaps, levels, options.courses, options.enrollments, options.feedback, weights, limit
+        )
+        return Recommendations(employee, today, weights, items)
+
+    async def _gaps(
+        self, uow: UnitOfWork, principal: Principal, employee_id: UUID, today: date
+    ) -> tuple[Employee, list[Gap]]:
+        employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
+        if not employee.is_current(today):
+            return employee, []
+        snapshot = await uow.training.department_snapshot(employee.department_id, today)
+        if snapshot is None:
+            return employee, []
+        return employee, employee_gaps(employee, _coverage(snapshot, today), snapshot.levels)
+
+    def _today(self) -> date:
+        return self._clock.now().date()
+
+
+def _coverage(snapshot: DepartmentSnapshot, today: date) -> list[RequirementCoverage]:
+    return department_coverage(
+        snapshot.department.id, snapshot.requirements, snapshot.employees, snapshot.levels, today
+    )

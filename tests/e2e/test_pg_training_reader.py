@@ -1,0 +1,176 @@
+"""The PostgreSQL TrainingReader and nested reads cost a fixed number of statements whatever
+the sizes (counted with a `before_cursor_execute` listener on the engine), give what the pure
+domain functions compute from the same records, and use the covering index on assessments."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import event, text
+
+from adapters.postgres.database import Database
+from tests.factories import (
+    assessment,
+    competency,
+    course,
+    department,
+    employee,
+    enrollment,
+    feedback,
+    persist,
+    requirement,
+)
+from upskill.domain.competency import Competency, Level
+from upskill.domain.coverage import current_levels
+from upskill.domain.entity import Entity
+from upskill.domain.organisation import Department, Employee
+from upskill.domain.policy import EVERYTHING
+from upskill.domain.query import ListQuery, SortKey
+from upskill.domain.training import Assessment, Course
+
+TODAY = date(2024, 6, 1)
+LEVELS = list(Level)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[tuple[str, Any]]]:
+    """The statements the engine sends inside the block, with their parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+@dataclass(frozen=True)
+class Department_:
+    dept: Department
+    staff: list[Employee]
+    skills: list[Competency]
+    assessments: list[Assessment]
+    courses: list[Course]
+
+
+async def _department(db: Database, size: int) -> Department_:
+    """`size` employees (every fifth has left), 5 competencies, 4 with own or company-wide
+    requirements, 3 assessments per employee (some expired, some in the future, some on the
+    same competency), courses, enrollments and feedback."""
+    dept, skills = department(), [competency() for _ in range(5)]  # the fifth is not required
+    staff = [
+        employee(department_id=dept.id, hired_on=date(2020, 1, 1), left_on=date(2023, 1, 1) if i % 5 == 4 else None)
+        for i in range(size)
+    ]
+    rules = [requirement(competency_id=s.id, department_id=dept.id, level=Level.ADVANCED) for s in skills[:3]]
+    rules.append(requirement(competency_id=skills[3].id, level=Level.BASIC))
+    days = itertools.count()
+    history = []
+    for i, person in enumerate(staff):
+        for k in range(3):
+            on = date(2023, 1, 1) + timedelta(days=next(days) * 37 % 700)  # some after TODAY
+            history.append(
+                assessment(
+                    employee_id=person.id,
+                    competency_id=skills[(i + (k + 1) // 2) % 5].id,  # k = 1, 2: the same one
+                    level=LEVELS[(i + k) % 4],
+                    assessed_on=on,
+                    expires_on=on + timedelta(days=200) if k == 2 else None,  # some expired by TODAY
+                )
+            )
+    courses = [course((skills[i % 4].id, LEVELS[i % 4]), (skills[(i + 1) % 4].id, Level.EXPERT)) for i in range(6)]
+    records: list[Entity] = [dept, *skills, *staff, *rules, *history, *courses]
+    records += [enrollment(employee_id=staff[0].id, course_id=c.id) for c in courses[:2]]
+    records += [feedback(subject_id=staff[0].id, author_id=p.id, score=2) for p in staff[1:3]]
+    await persist(db.unit_of_work, *records)
+    return Department_(dept, staff, skills, history, courses)
+
+
+async def _costs(db: Database, world: Department_) -> dict[str, int]:
+    """Statements per TrainingReader call, each checked against the domain's own answer."""
+    ada = world.staff[0]
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("SELECT 1"))  # the transaction is open before counting
+        with statements(db) as snapshot_sql:
+            snapshot = await uow.training.department_snapshot(world.dept.id, TODAY)
+        with statements(db) as levels_sql:
+            levels = await uow.training.current_levels(ada.id, TODAY)
+        with statements(db) as options_sql:
+            options = await uow.training.learning_options(ada.id, {s.id for s in world.skills[:4]})
+    assert snapshot is not None
+    current = [e for e in world.staff if e.is_current(TODAY)]
+    assert sorted(e.id for e in snapshot.employees) == sorted(e.id for e in current)
+    everyone = current_levels(world.assessments, TODAY)
+    required = {s.id for s in world.skills[:4]}
+    staff = {e.id for e in current}
+    assert len(snapshot.levels) > len(current)  # several competencies per employee
+    assert dict(snapshot.levels) == {(e, c): v for (e, c), v in everyone.items() if e in staff and c in required}
+    assert dict(levels) == {c: level for (e, c), level in everyone.items() if e == ada.id}
+    assert sorted(c.id for c in options.courses) == sorted(c.id for c in world.courses)
+    assert {c.id: c for c in options.courses} == {c.id: c for c in world.courses}
+    assert (len(options.enrollments), len(options.feedback)) == (2, 2)
+    return {
+        "department_snapshot": len(snapshot_sql),
+        "current_levels": len(levels_sql),
+        "learning_options": len(options_sql),
+    }
+
+
+async def test_round_trips_stay_fixed_as_the_department_grows(db: Database) -> None:
+    small = await _costs(db, await _department(db, 5))
+    large = await _costs(db, await _department(db, 200))
+    assert small == large
+    assert large == {"department_snapshot": 2, "current_levels": 1, "learning_options": 2}
+
+
+async def test_an_unknown_department_costs_one_statement(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("SELECT 1"))
+        with statements(db) as seen:
+            assert await uow.training.department_snapshot(department().id, TODAY) is None
+    assert len(seen) == 1
+
+
+async def test_learning_options_for_no_competencies_read_no_courses(db: Database) -> None:
+    world = await _department(db, 3)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("SELECT 1"))
+        with statements(db) as seen:
+            options = await uow.training.learning_options(world.staff[0].id, ())
+    assert (options.courses, len(options.enrollments), len(seen)) == ((), 2, 1)
+
+
+async def test_a_page_of_courses_reads_their_covers_in_one_more_statement(db: Database) -> None:
+    world = await _department(db, 1)
+    await persist(db.unit_of_work, *[course((world.skills[0].id, Level.BASIC)) for _ in range(40)])
+    counts = []
+    for limit in (2, 45):
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("SELECT 1"))
+            with statements(db) as seen:
+                page = await uow.repository(Course).page(ListQuery(sort=(SortKey("title"),), limit=limit), EVERYTHING)
+        assert len(page.items) == limit
+        assert all(c.covers for c in page.items)
+        counts.append(len(seen))
+    assert counts == [2, 2]
+
+
+async def test_levels_are_read_from_the_covering_index(db: Database) -> None:
+    world = await _department(db, 200)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("ANALYZE"))
+        with statements(db) as seen:
+            await uow.training.department_snapshot(world.dept.id, TODAY)
+            await uow.training.current_levels(world.staff[7].id, TODAY)
+        connection = await uow.session.connection()
+        for statement, parameters in seen[1:]:  # the staff with their levels; one employee's levels
+            plan = await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            assert "ix_assessments_employee_id_competency_id_latest" in "\n".join(row[0] for row in plan)

@@ -1,0 +1,109 @@
+"""The training use cases wired on the memory adapter with the real policies: an organisation
+of two departments, callers of every role, and the services they call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from adapters.memory import MemoryStore
+from tests.conftest import CURSOR_SECRET
+from tests.factories import competency, department, employee, persist
+from upskill.domain.entity import Entity
+from upskill.domain.ids import UUIDv7Factory
+from upskill.domain.organisation import Employee
+from upskill.domain.policy import EVERYTHING
+from upskill.domain.principal import Principal, Role
+from upskill.domain.query import ListQuery, SortKey
+from upskill.domain.resources import ASSESSMENTS, ENROLLMENTS, FEEDBACK, REQUIREMENTS
+from upskill.services.access import (
+    AssessmentPolicy,
+    DepartmentPolicy,
+    EmployeePolicy,
+    EnrollmentPolicy,
+    FeedbackPolicy,
+    RequirementPolicy,
+)
+from upskill.services.crud import CrudService
+from upskill.services.feedback import FeedbackService
+from upskill.services.training import TrainingService
+
+TODAY = date(2024, 6, 1)
+
+E = TypeVar("E", bound=Entity)
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def _principal(role: Role, member: Employee | None = None) -> Principal:
+    if member is None:
+        return Principal(user_id=uuid4(), role=role)
+    return Principal(user_id=uuid4(), role=role, employee_id=member.id, department_id=member.department_id)
+
+
+@dataclass
+class TrainingWorld:
+    """Engineering (Ada, its manager; Alan; Barbara) and Operations (Grace, its manager;
+    Linus); competencies Python and SQL. `admin` is linked to no employee, `unlinked` is an
+    employee-role user linked to none."""
+
+    store: MemoryStore = field(default_factory=lambda: MemoryStore(cursor_secret=CURSOR_SECRET))
+
+    def __post_init__(self) -> None:
+        self.eng, self.ops = department(name="Engineering"), department(name="Operations")
+        self.python, self.sql = competency(name="Python"), competency(name="SQL")
+        hired = date(2020, 1, 1)
+        self.ada = employee(department_id=self.eng.id, full_name="Ada", hired_on=hired)
+        self.alan = employee(department_id=self.eng.id, full_name="Alan", hired_on=hired)
+        self.barbara = employee(department_id=self.eng.id, full_name="Barbara", hired_on=hired)
+        self.grace = employee(department_id=self.ops.id, full_name="Grace", hired_on=hired)
+        self.linus = employee(department_id=self.ops.id, full_name="Linus", hired_on=hired)
+        self.admin = _principal(Role.ADMIN)
+        self.eng_manager = _principal(Role.MANAGER, self.ada)
+        self.ops_manager = _principal(Role.MANAGER, self.grace)
+        self.alan_self = _principal(Role.EMPLOYEE, self.alan)
+        self.barbara_self = _principal(Role.EMPLOYEE, self.barbara)
+        self.linus_self = _principal(Role.EMPLOYEE, self.linus)
+        self.unlinked = _principal(Role.EMPLOYEE)
+        uow, clock, ids = self.store.unit_of_work, FixedClock(datetime.combine(TODAY, time(9), UTC)), UUIDv7Factory()
+        self.training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
+        self.requirements = CrudService(REQUIREMENTS, uow, clock, ids, RequirementPolicy())
+        self.assessments = CrudService(ASSESSMENTS, uow, clock, ids, AssessmentPolicy())
+        self.enrollments = CrudService(ENROLLMENTS, uow, clock, ids, EnrollmentPolicy())
+        self.feedback = FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy())
+
+    async def setup(self) -> TrainingWorld:
+        await persist(
+            self.store.unit_of_work,
+            self.eng,
+            self.ops,
+            self.python,
+            self.sql,
+            self.ada,
+            self.alan,
+            self.barbara,
+            self.grace,
+            self.linus,
+        )
+        return self
+
+    async def add(self, *records: Entity) -> None:
+        await persist(self.store.unit_of_work, *records)
+
+    async def stored(self, entity: type[E]) -> set[E]:
+        """Every stored record of `entity`, whoever may see it."""
+        async with self.store.unit_of_work() as uow:
+            page = await uow.repository(entity).page(ListQuery(sort=(SortKey("id"),), limit=200), EVERYTHING)
+        return set(page.items)
+
+
+def ids(*records: Entity) -> set[UUID]:
+    return {r.id for r in records}
