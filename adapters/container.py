@@ -1,8 +1,9 @@
 """The composition root: the one place that knows every adapter.
 
 Read top to bottom: settings → clock and ids → storage (PostgreSQL or memory, by
-`UPSKILL_STORAGE`) → a unit-of-work factory and the access gate → security (password hashing,
-token signing, audit) → the services. Tests override providers
+`UPSKILL_STORAGE`) → a unit-of-work factory, the access gate and pool statistics → the metrics
+registry → security (password hashing, token signing, audit, counted in the metrics) → the
+services. Tests override providers
 (`container.settings.override(...)`).
 
 Services receive a plain unit-of-work factory (the chosen adapter's bound method), resolved
@@ -17,8 +18,9 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 from loguru import logger
+from prometheus_client import CollectorRegistry
 
-from adapters.audit import LoguruAuditLog
+from adapters.audit import CountingAuditLog, LoguruAuditLog, auth_events_counter
 from adapters.demo import DemoServices, seed_demo
 from adapters.memory import MemoryStore
 from adapters.memory.gate import MemoryAccessGate
@@ -145,12 +147,24 @@ class Container(containers.DeclarativeContainer):
         postgres=database.provided.ready,
         memory=memory.provided.ready,
     )
+    pool_stats = providers.Selector(
+        settings.provided.storage,
+        postgres=database.provided.pool_stats,
+        memory=providers.Object(None),  # no pool: no pool gauges
+    )
+
+    # Metrics: one registry per process, exposed by the HTTP adapter at /metrics.
+    metrics_registry = providers.Singleton(CollectorRegistry)
 
     # Security: hashing, signing, audit.
     password_hasher = providers.Singleton(password_hasher, settings)
     signing_keys = providers.Singleton(signing_keys, settings)
     token_signer = providers.Singleton(token_signer, settings, signing_keys)
-    audit = providers.Singleton(LoguruAuditLog)
+    audit = providers.Singleton(
+        CountingAuditLog,
+        providers.Singleton(LoguruAuditLog),
+        providers.Singleton(auth_events_counter, metrics_registry),
+    )
 
     # Services: the generic CRUD stack, one declaration per resource, and authentication.
     departments = providers.Singleton(CrudService, DEPARTMENTS, unit_of_work, clock, ids, DepartmentPolicy())

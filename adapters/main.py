@@ -31,4 +31,6 @@ def build_app(container: Container | None = None) -> FastAPI:
         ready=ready,
         on_startup=[partial(start, container)],
         on_shutdown=[partial(shutdown, container)],
+        metrics_registry=container.metrics_registry(),
+        pool_stats=container.pool_stats(),
     )

@@ -178,11 +178,11 @@ def build_app() -> FastAPI:
     async def department_coverage(id: UUID) -> Response:
         today = datetime.now(UTC).date()
         async with pool().acquire() as connection:
-            snapshot = await connection.fetchrow(sql.DEPARTMENT_SNAPSHOT, today, id)
-            if snapshot is None:
+            department = await connection.fetchrow(sql.DEPARTMENT, id)
+            if department is None:
                 return json({"detail": "not found"}, 404)
-            levels = await connection.fetch(sql.STAFF_LEVELS, id, today)
-        return json({"department_id": id, "on": today, "requirements": coverage(snapshot, levels)})
+            staff = await connection.fetch(sql.STAFF, id, today)
+        return json({"department_id": id, "on": today, "requirements": coverage(department, staff)})
 
     @app.get("/employees/{id}/recommendations")
     async def employee_recommendations(id: UUID) -> Response:
@@ -191,9 +191,9 @@ def build_app() -> FastAPI:
             employee = await connection.fetchrow(sql.EMPLOYEE, id)
             if employee is None:
                 return json({"detail": "not found"}, 404)
-            snapshot = await connection.fetchrow(sql.DEPARTMENT_SNAPSHOT, today, employee["department_id"])
-            levels = await connection.fetch(sql.STAFF_LEVELS, employee["department_id"], today)
-            items = await recommendations(connection, employee, snapshot, levels, today)
+            department = await connection.fetchrow(sql.DEPARTMENT, employee["department_id"])
+            staff = await connection.fetch(sql.STAFF, employee["department_id"], today)
+            items = await recommendations(connection, employee, department, staff, today)
         return json({"employee_id": id, "on": today, "items": items})
 
     return app

@@ -58,35 +58,32 @@ ADD_SESSION = (
     "$8::TIMESTAMP WITH TIME ZONE, $9::VARCHAR)"
 )
 
-_EMPLOYED = "employees.hired_on <= $1::DATE AND (employees.left_on IS NULL OR employees.left_on > $1::DATE)"
-
-DEPARTMENT_SNAPSHOT = (
+DEPARTMENT = (
     "SELECT departments.id, departments.version, departments.created_at, departments.updated_at, departments.name, "
     "departments.description, array((SELECT row(requirements.id, requirements.version, requirements.created_at, "
     "requirements.updated_at, requirements.department_id, requirements.competency_id, requirements.level, "
     "requirements.headcount) AS row_1 \nFROM requirements \n"
     "WHERE requirements.department_id = departments.id OR requirements.department_id IS NULL "
-    "ORDER BY requirements.id)) AS requirements, "
-    f"array((SELECT row({_EMPLOYEE_COLUMNS}) AS row_2 \nFROM employees \n"
-    f"WHERE employees.department_id = departments.id AND {_EMPLOYED} ORDER BY employees.id)) AS employees \n"
-    "FROM departments \nWHERE departments.id = $2::UUID"
+    "ORDER BY requirements.id)) AS requirements \nFROM departments \nWHERE departments.id = $1::UUID"
 )
-"""Parameters: $1 today, $2 department id. Requirement records: (id, version, created_at,
-updated_at, department_id, competency_id, level, headcount); employee records as EMPLOYEE."""
+"""The department with its requirements (its own and the company-wide ones) as records
+(id, version, created_at, updated_at, department_id, competency_id, level, headcount)."""
 
-STAFF_LEVELS = (
-    "SELECT DISTINCT ON (assessments.employee_id, assessments.competency_id) assessments.employee_id, "
-    "assessments.competency_id, assessments.level \nFROM assessments \n"
-    "WHERE assessments.employee_id IN (SELECT employees.id \nFROM employees \n"
-    "WHERE employees.department_id = $1::UUID AND employees.hired_on <= $2::DATE "
-    "AND (employees.left_on IS NULL OR employees.left_on > $2::DATE)) "
-    "AND assessments.competency_id IN (SELECT requirements.competency_id \nFROM requirements \n"
-    "WHERE requirements.department_id = $1::UUID OR requirements.department_id IS NULL) "
+STAFF = (
+    f"SELECT {_EMPLOYEE_COLUMNS}, held.levels \n"
+    "FROM employees LEFT OUTER JOIN LATERAL (SELECT array_agg(row(latest.competency_id, latest.level)) AS levels \n"
+    "FROM (SELECT DISTINCT ON (assessments.competency_id) assessments.competency_id AS competency_id, "
+    "assessments.level AS level \nFROM assessments \n"
+    "WHERE assessments.employee_id = employees.id AND assessments.competency_id IN (SELECT requirements.competency_id "
+    "\nFROM requirements \nWHERE requirements.department_id = $1::UUID OR requirements.department_id IS NULL) "
     "AND assessments.assessed_on <= $2::DATE AND (assessments.expires_on IS NULL OR assessments.expires_on > $2::DATE) "
-    "ORDER BY assessments.employee_id, assessments.competency_id, assessments.assessed_on DESC, "
-    "assessments.created_at DESC, assessments.id DESC"
+    "ORDER BY assessments.competency_id, assessments.assessed_on DESC, assessments.created_at DESC, "
+    "assessments.id DESC) AS latest) AS held ON true \n"
+    "WHERE employees.department_id = $1::UUID AND employees.hired_on <= $2::DATE "
+    "AND (employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
 )
-"""Parameters: $1 department id, $2 today."""
+"""Parameters: $1 department id, $2 today. The department's current employees, each with the
+current levels (records (competency_id, level), or NULL) in the competencies it requires."""
 
 COURSES = (
     "SELECT courses.id, courses.version, courses.created_at, courses.updated_at, courses.title, courses.provider, "
@@ -106,3 +103,24 @@ HISTORY = (
     "FROM feedback \nWHERE feedback.subject_id = $1::UUID AND feedback.score IS NOT NULL "
     "ORDER BY feedback.created_at, feedback.id)) AS feedback"
 )
+
+SAME_AS_APP: dict[str, tuple[str, ...]] = {
+    "get_employee": (EMPLOYEE,),
+    "list_first": (FIRST_PAGE,),
+    "list_deep": (NEXT_PAGE,),
+    "create_competency": (INSERT_COMPETENCY,),
+    "patch_employee": (EMPLOYEE, UPDATE_EMPLOYEE),
+    "coverage": (DEPARTMENT, STAFF),
+    "recommendations": (EMPLOYEE, DEPARTMENT, STAFF, COURSES, HISTORY),
+}
+"""Per bench, the floor's statements, which must be the app's own (its access check aside)."""
+
+PART_OF_APP: dict[str, tuple[str, ...]] = {
+    "refresh": (CLAIM_REFRESH, MARK_REFRESH_USED),
+    "password": (USER_BY_EMAIL, ADD_SESSION),
+}
+"""Per bench, the floor's statements, which must be among the app's (the floor does less)."""
+
+
+def normalised(statement: str) -> str:
+    return " ".join(statement.split()).rstrip(";")

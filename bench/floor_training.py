@@ -19,19 +19,20 @@ RANK = {"basic": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 _OPEN_OR_DONE = {"planned", "in_progress", "completed"}
 
 
-def _levels(rows: Sequence[asyncpg.Record]) -> dict[tuple[UUID, UUID], int]:
-    return {(row[0], row[1]): RANK[row[2]] for row in rows}
+def _levels(staff: Sequence[asyncpg.Record]) -> dict[tuple[UUID, UUID], int]:
+    """(employee id, competency id) → rank of the current level."""
+    return {(row["id"], held[0]): RANK[held[1]] for row in staff for held in row["levels"] or ()}
 
 
-def coverage(snapshot: asyncpg.Record, level_rows: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
+def coverage(department: asyncpg.Record, staff: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
     """Per requirement: how many current employees hold its level or above, and who."""
-    levels = _levels(level_rows)
-    staff = [employee[0] for employee in snapshot["employees"]]
+    levels = _levels(staff)
+    members = [row["id"] for row in staff]
     result = []
-    for requirement in snapshot["requirements"]:
+    for requirement in department["requirements"]:
         id, competency, level, headcount = requirement[0], requirement[5], requirement[6], requirement[7]
         needed = RANK[level]
-        holders = [e for e in staff if levels.get((e, competency), 0) >= needed]
+        holders = [e for e in members if levels.get((e, competency), 0) >= needed]
         result.append(
             {
                 "requirement_id": id,
@@ -49,19 +50,19 @@ def coverage(snapshot: asyncpg.Record, level_rows: Sequence[asyncpg.Record]) -> 
 async def recommendations(
     connection: asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record],
     employee: asyncpg.Record,
-    snapshot: asyncpg.Record | None,
-    level_rows: Sequence[asyncpg.Record],
+    department: asyncpg.Record | None,
+    staff: Sequence[asyncpg.Record],
     today: date,
     limit: int = 10,
 ) -> list[dict[str, Any]]:
     """Courses that teach a competency of one of the employee's gaps above their level, minus
     those they are enrolled in or completed; best first."""
-    if snapshot is None or (employee["left_on"] is not None and employee["left_on"] <= today):
+    if department is None or (employee["left_on"] is not None and employee["left_on"] <= today):
         return []
-    levels = _levels(level_rows)
+    levels = _levels(staff)
     me = employee["id"]
     gaps: dict[UUID, tuple[int, int]] = {}  # competency → (needed rank, gap size)
-    for row in coverage(snapshot, level_rows):
+    for row in coverage(department, staff):
         current = levels.get((me, row["competency_id"]), 0)
         if row["gap"] > 0 and RANK[row["level"]] > current:
             needed, size = gaps.get(row["competency_id"], (0, 0))

@@ -30,6 +30,9 @@ class Result:
     errors: dict[str, int]
     statuses: dict[str, int] = field(default_factory=dict)
     first_error: str = ""
+    cpu_ms: float = 0.0
+    """Worker CPU time per request (user + system), ms: unlike req/s, hardly moved by other
+    processes competing for the machine."""
 
     @property
     def rps(self) -> float:

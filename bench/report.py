@@ -51,14 +51,15 @@ class Memory:
 
 def table(rows: Sequence[Row]) -> list[str]:
     lines = [
-        "| endpoint | Upskill req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | Upskill req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | ratio "
+        "| CPU ms/req Upskill / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.label} | {r.med('app', 'rps'):,.0f} | {r.med('app', 'p50_ms'):.2f} | {r.med('app', 'p99_ms'):.2f} "
             f"| {r.med('floor', 'rps'):,.0f} | {r.med('floor', 'p50_ms'):.2f} | {r.med('floor', 'p99_ms'):.2f} "
-            f"| {r.ratio:.2f} |"
+            f"| {r.ratio:.2f} | {r.med('app', 'cpu_ms'):.2f} / {r.med('floor', 'cpu_ms'):.2f} |"
         )
     return lines
 

@@ -28,11 +28,12 @@ from bench.profiles import FULL, SMOKE, Profile
 from bench.report import Memory, Row, machine, render
 from bench.seed import dsn, ensure_database, server_version
 from bench.servers import Server, app_environment
-from bench.targets import evaluate
+from bench.targets import evaluate, sql_drift
 from bench.tooling import ensure_wrk, py_spy_top
 
 RESULTS = Path(__file__).parent / "results"
 APP_PORT, FLOOR_PORT = 18080, 18081
+DEFAULT_APP = "adapters.main:build_app"
 
 
 class Harness:
@@ -44,22 +45,28 @@ class Harness:
     def load_cpus(self) -> str | None:
         return self.cores.load if self.cores else None
 
-    def measure(self, bench: Bench, app: bool, duration_s: float) -> Result:
+    def measure(self, bench: Bench, app: bool, duration_s: float, *, warmup: bool = False) -> Result:
         server = self.app if app else self.floor
         if app:
             self.ctx.token = fixtures.password_grant(self.app.base, ADMIN_EMAIL)["access_token"]
         data = {**self.ctx.side(app), **bench.data(self.ctx, app)}
-        connections = self.profile.login_connections if bench.logins else self.profile.connections
+        connections = bench.connections or (
+            self.profile.login_connections if bench.logins else self.profile.connections
+        )
+        cpu = server.cpu_s()
         result = run(
             server.base, bench.script, data, connections=connections, duration_s=duration_s, cpus=self.load_cpus
         )
-        self.check(f"{bench.key} on {server.name}", server, result)
+        settle(result)
+        if result.requests:
+            result = dataclasses.replace(result, cpu_ms=(server.cpu_s() - cpu) * 1000 / result.requests)
+        self.check(f"{bench.key} on {server.name}", server, result, warmup=warmup)
         return result
 
-    def check(self, what: str, server: Server, result: Result) -> None:
+    def check(self, what: str, server: Server, result: Result, *, warmup: bool = False) -> None:
         if not server.alive():
             raise RuntimeError(f"{server.name} died during {what}:\n{server.tail()}")
-        if result.failures or result.requests == 0:
+        if result.failures or (result.requests == 0 and not warmup):
             self.broken.append(
                 f"{what}: {result.requests} requests, errors {result.errors}, first: {result.first_error}"
             )
@@ -67,14 +74,15 @@ class Harness:
     def compare(self, bench: Bench) -> Row:
         row = Row(bench.key, bench.label)
         for app in (True, False):
-            self.measure(bench, app, self.profile.warmup_s)
+            self.measure(bench, app, self.profile.warmup_s, warmup=True)
         for n in range(self.profile.rounds):
             row.app.append(self.measure(bench, True, self.profile.duration_s))
             row.floor.append(self.measure(bench, False, self.profile.duration_s))
             ours, bare = row.app[-1], row.floor[-1]
             print(
                 f"  {bench.key:18s} round {n + 1}: Upskill {ours.rps:8,.0f} req/s p50 {ours.p50_ms:7.2f} ms"
-                f" | floor {bare.rps:8,.0f} req/s p50 {bare.p50_ms:7.2f} ms",
+                f" {ours.cpu_ms:5.2f} CPU ms/req | floor {bare.rps:8,.0f} req/s p50 {bare.p50_ms:7.2f} ms"
+                f" {bare.cpu_ms:5.2f} CPU ms/req",
                 flush=True,
             )
         return row
@@ -110,9 +118,17 @@ class Harness:
                 time.sleep(0.2)
             result = reads.result()
             self.check("get_employee under logins", self.app, result)
-            self.check("password grant beside reads", self.app, logins.result())
+            login_result = logins.result()
+            settle(login_result)
+            self.check("password grant beside reads", self.app, login_result)
             loaded.append(result.p99_ms)
         return median(alone), median(loaded)
+
+
+def settle(result: Result) -> None:
+    """Let the requests wrk left in flight finish (a PATCH committing after the harness read
+    the versions would make the next run's If-Match stale)."""
+    time.sleep(min(10.0, max(0.5, 1.5 * result.max_ms / 1000)))
 
 
 def calls(ctx: Context) -> list[roundtrips.Call]:
@@ -149,7 +165,9 @@ def _password() -> str:
     return quote(PASSWORD)
 
 
-def bench(profile: Profile, only: set[str], spy_s: int) -> int:
+def bench(
+    profile: Profile, only: set[str], spy_s: int, factory: str = DEFAULT_APP, extra_env: dict[str, str] | None = None
+) -> int:
     ensure_wrk()
     cores = plan()
     settings = Settings.model_construct()  # the defaults: the benched app gets no other UPSKILL_* than ours
@@ -157,7 +175,9 @@ def bench(profile: Profile, only: set[str], spy_s: int) -> int:
         if server.embedded and cores and server.pid:
             pin_process_tree(server.pid, cores.postgres)
         url = asyncio.run(ensure_database(server.url, profile, settings))
-        app = Server("app", "adapters.main:build_app", APP_PORT, app_environment(url, APP_PORT), "/health/ready")
+        app_env = {**app_environment(url, APP_PORT), **(extra_env or {})}
+        app = Server("app", factory, APP_PORT, app_env, "/health/ready")
+        app.what_if = "".join(f", {name}={value}" for name, value in (extra_env or {}).items())
         floor_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("UPSKILL_")},
             "BENCH_FLOOR_DSN": dsn(url),
@@ -165,9 +185,9 @@ def bench(profile: Profile, only: set[str], spy_s: int) -> int:
         }
         floor = Server("floor", "bench.floor:build_app", FLOOR_PORT, floor_env, "/health")
         try:
-            return _bench(
-                profile, only, spy_s, cores, url, app, floor, asyncio.run(server_version(url)), server.embedded
-            )
+            stem = _stem(profile, factory, only) + ("-env" if extra_env else "")
+            version = asyncio.run(server_version(url))
+            return _bench(profile, only, spy_s, cores, url, app, floor, version, server.embedded, stem)
         finally:
             app.stop()
             floor.stop()
@@ -183,7 +203,9 @@ def _bench(
     floor: Server,
     pg_version: str,
     embedded: bool,
+    stem: str,
 ) -> int:
+    load_before = _loadavg()
     for server in (app, floor):
         server.start(cores.server if cores else None)
     memory = Memory(start_mib=app.rss_mib())
@@ -224,8 +246,14 @@ def _bench(
         "Upskill runs with UPSKILL_ENV=prod, JWT keys from UPSKILL_JWT_KEYS, argon2 defaults, log level WARNING "
         "(no access line is written) and the per-IP token limit lifted (every request comes from 127.0.0.1)",
         "round trips are counted on the wire (bench/wire.py) with the app in-process; the SQL is in "
-        f"{_sql_file(profile).name}",
+        f"{_sql_file(stem).name}",
+        f"app factory: {app.factory}{app.what_if}; load average before / after: {load_before} / {_loadavg()}",
         *([f"harness problems: {'; '.join(harness.broken)}"] if harness.broken else []),
+        *(
+            [f"WARNING: the floor no longer sends the app's SQL for {', '.join(drift)}: update bench/floor_sql.py"]
+            if (drift := sql_drift(counts))
+            else []
+        ),
         *spy,
     ]
     text = render(
@@ -233,8 +261,8 @@ def _bench(
         machine(profile, pg_version, cores.describe() if cores else "none (one CPU or no taskset)", where), notes,
     )  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / ("latest.md" if profile.name == "full" else f"{profile.name}.md")).write_text(text)
-    _sql_file(profile).write_text(roundtrips.markdown(counts))
+    (RESULTS / f"{stem}.md").write_text(text)
+    _sql_file(stem).write_text(roundtrips.markdown(counts))
     print(text)
     if harness.broken:
         print("HARNESS PROBLEMS:\n  " + "\n  ".join(harness.broken), file=sys.stderr)
@@ -242,8 +270,21 @@ def _bench(
     return 0
 
 
-def _sql_file(profile: Profile) -> Path:
-    return RESULTS / ("sql.md" if profile.name == "full" else f"{profile.name}-sql.md")
+def _stem(profile: Profile, factory: str, only: set[str]) -> str:
+    """The report's file name: latest.md for the full bench of the app, else one of its own
+    (smoke, a variant, a subset), so a partial run never replaces the full report."""
+    stem = "latest" if profile.name == "full" else profile.name
+    if factory != DEFAULT_APP:
+        stem += "-" + factory.rsplit(":", 1)[-1]
+    return stem + ("-partial" if only else "")
+
+
+def _sql_file(stem: str) -> Path:
+    return RESULTS / ("sql.md" if stem == "latest" else f"{stem}-sql.md")
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, help="override the profile's seconds per run")
     parser.add_argument("--only", default="", help="comma-separated bench keys (and/or 'logins')")
     parser.add_argument("--py-spy", type=int, default=0, metavar="S", help="record the worker S s under GET load")
+    parser.add_argument("--app", default=DEFAULT_APP, help="the app factory (a what-if variant: bench/variants.py)")
+    parser.add_argument(
+        "--app-env", action="append", default=[], metavar="NAME=VALUE", help="extra environment of the app (what-if)"
+    )
     args = parser.parse_args(argv)
     profile = SMOKE if args.smoke else FULL
     if args.rounds:
@@ -260,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.duration:
         profile = dataclasses.replace(profile, duration_s=args.duration)
     only = {k for k in args.only.split(",") if k}
-    return bench(profile, only, args.py_spy)
+    extra = dict(item.split("=", 1) for item in args.app_env)
+    return bench(profile, only, args.py_spy, args.app, extra)
 
 
 if __name__ == "__main__":

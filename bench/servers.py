@@ -57,6 +57,8 @@ class Server:
         self.name, self.factory, self.port, self.env, self.ready_path = name, factory, port, env, ready_path
         self.process: subprocess.Popen[bytes] | None = None
         self.log = LOGS / f"{name}.log"
+        self.what_if = ""
+        """What a what-if run changed in its environment (for the report)."""
 
     @property
     def base(self) -> str:
@@ -98,6 +100,11 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
+
+    def cpu_s(self) -> float:
+        """CPU time the worker has used so far (user + system, every thread), in seconds."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

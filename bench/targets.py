@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bench import floor_sql
 from bench.report import Memory, Row, Target
 from bench.roundtrips import Count
 
@@ -70,3 +71,18 @@ def evaluate(
     if memory.after_mib:
         targets.append(Target("RSS after the bench ≤ 150 MiB", memory.after_mib <= 150, f"{memory.after_mib:.0f} MiB"))
     return targets
+
+
+def sql_drift(counts: Sequence[Count]) -> list[str]:
+    """Benches whose floor no longer sends the app's SQL (compared with what the app sent on
+    the wire): `bench/floor_sql.py` needs the adapter's new statements."""
+    drift = []
+    for count in counts:
+        app = [floor_sql.normalised(sql) for sql in count.statements if ACCESS_CHECK not in sql]
+        same = [floor_sql.normalised(sql) for sql in floor_sql.SAME_AS_APP.get(count.key, ())]
+        part = {floor_sql.normalised(sql) for sql in floor_sql.PART_OF_APP.get(count.key, ())}
+        # Without gaps the app reads no courses, and neither does the floor.
+        no_courses = [sql for sql in same if sql != floor_sql.normalised(floor_sql.COURSES)]
+        if (same and app not in (same, no_courses)) or not part <= set(app):
+            drift.append(count.key)
+    return drift

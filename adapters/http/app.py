@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from prometheus_client import CollectorRegistry
 from starlette.middleware.cors import CORSMiddleware
 
 from adapters.http.account_routes import account_router
@@ -18,6 +19,7 @@ from adapters.http.crud_router import crud_router
 from adapters.http.discovery import discovery_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.health import health_router
+from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
 from adapters.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from adapters.http.paths import API_PREFIX
 from adapters.http.problem_docs import problem_docs_router
@@ -62,16 +64,20 @@ def create_app(
     ready: Hook,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    metrics_registry: CollectorRegistry | None = None,
+    pool_stats: PoolStats | None = None,
 ) -> FastAPI:
     """The API: CRUD routes under `/api/v1/{collection}` for each service, the OAuth 2.0 and
     account routes under `/api/v1/auth` (through `auth`), the domain routes (coverage,
     competencies, gaps, recommendations: `training`), `/.well-known/*` (`signer`'s public keys,
-    metadata from `settings.issuer`), `/health/*`, `/problems/{slug}`, `/openapi.json` and
-    `/docs`. Every `/api/v1` route but token, register and revoke needs a bearer token.
+    metadata from `settings.issuer`), `/health/*`, `/metrics`, `/problems/{slug}`,
+    `/openapi.json` and `/docs`. Every `/api/v1` route but token, register and revoke needs a bearer token.
     `services` must include the one for `User` (it serves `/auth/me`; ValueError otherwise).
     `on_startup` hooks run in order when the lifespan starts; `on_shutdown` hooks run in order
     when it ends, or when a start-up hook fails, and all of them run even if one fails (so they
-    must tolerate a partial start)."""
+    must tolerate a partial start). `/metrics` exposes `metrics_registry` (a new one when None;
+    the request metrics are registered in it, so one registry serves one app) with the gauges
+    of `pool_stats`, read at each scrape, when given."""
     users = next((s for s in services if s.resource.entity is User), None)
     if users is None:
         raise ValueError("create_app needs the CrudService of User among `services`")
@@ -96,6 +102,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     install_authentication(app, auth)
+    registry = metrics_registry if metrics_registry is not None else CollectorRegistry()
     limiter = TokenBucketLimiter(rate=settings.token_rate_per_ip, burst=settings.token_burst_per_ip)
     schemas = {service.resource.collection: schemas_for(service.resource) for service in services}
     crud = {
@@ -113,6 +120,7 @@ def create_app(
         ),
         discovery_router(signer, settings.issuer),
         health_router(ready),
+        metrics_router(registry, pool_stats),
         problem_docs_router(),
     ]
     allowed_methods: dict[str, set[str]] = {}
@@ -140,7 +148,7 @@ def create_app(
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, private_prefix=f"{API_PREFIX}/")
+    app.add_middleware(RequestContextMiddleware, private_prefix=f"{API_PREFIX}/", observer=RequestMetrics(registry))
     _install_openapi(app)
     return app
 

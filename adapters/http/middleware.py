@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 from loguru import logger
 from starlette.datastructures import Headers, MutableHeaders
@@ -37,17 +38,36 @@ def route_template(scope: Scope) -> str:
     return UNMATCHED
 
 
+class RequestObserver(Protocol):
+    """What request metrics need: each request is `started()` once, then `finished()` once
+    with the status it was logged with and its duration."""
+
+    def started(self) -> None: ...
+
+    def finished(self, method: str, route: str, status: int, seconds: float) -> None: ...
+
+
 class RequestContextMiddleware:
     """Per request: accept or make its id (in a contextvar for the logs, and on the response);
     add `X-Content-Type-Options: nosniff` everywhere and `Cache-Control: no-store` (with the
     HTTP/1.0 `Pragma: no-cache` that RFC 6749 asks of token responses) under `private_prefix`;
     log one access line, with the caller's user id once authentication has set
-    `request.state.principal`; turn an unexpected exception into a logged 500."""
+    `request.state.principal`; turn an unexpected exception into a logged 500; report the
+    request to `observer` (metrics), when given, with the same route and status as the log line.
+    Requests under `quiet_prefix` (probes, scrapes) are logged at DEBUG unless they fail."""
 
-    def __init__(self, app: ASGIApp, *, private_prefix: str = "/api/", quiet_prefix: str = "/health/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        private_prefix: str = "/api/",
+        quiet_prefix: str | tuple[str, ...] = ("/health/", "/metrics"),
+        observer: RequestObserver | None = None,
+    ) -> None:
         self.app = app
         self.private_prefix = private_prefix
         self.quiet_prefix = quiet_prefix
+        self.observer = observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,6 +88,8 @@ class RequestContextMiddleware:
         started = False
         start = time.perf_counter()
         state = scope.setdefault("state", {})  # `request.state` of every Request made from this scope
+        if self.observer is not None:
+            self.observer.started()
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, started
@@ -94,8 +116,11 @@ class RequestContextMiddleware:
             if not started:
                 await problem_response(INTERNAL_ERROR, instance=path)(scope, receive, send_with_headers)
         finally:
-            duration_ms = round((time.perf_counter() - start) * 1000, 2)
+            elapsed = time.perf_counter() - start
+            duration_ms = round(elapsed * 1000, 2)
             route = route_template(scope)
+            if self.observer is not None:
+                self.observer.finished(scope["method"], route, status, elapsed)
             principal = state.get("principal")
             user_id = str(principal.user_id) if isinstance(principal, Principal) and principal.user_id else None
             line = logger.bind(

@@ -10,7 +10,10 @@
 - page: the list envelope.
 
 Input and patch forbid other keys, so a read-only or unknown field is a 422 naming it (the
-error handler says "is read-only" for the names in `ResourceSchemas.read_only`).
+error handler says "is read-only" for the names in `ResourceSchemas.read_only`). A nested field
+(`Course.covers`) is a JSON array of objects validated as its item dataclass, which the core gets
+as objects; an error names the item (`covers.0.level`), an unknown item key too. Numbers must be
+finite.
 Text is capped in length here; format rules (email, blank names) stay with the core.
 """
 

@@ -108,9 +108,7 @@ def training_router(training: TrainingService, *, requirements: ResourceSchemas,
     async def competencies(principal: CurrentPrincipal, id: UUID) -> Response:
         """The employee's current level per competency (the latest assessment that has not
         expired). 404 for an employee the caller may not read."""
-        on = training._today()  # until the use case returns its day (see the report)
-        employee, levels = await training.competencies(principal, id)
-        return JsonResponse(competencies_body(employee, on, levels))
+        return JsonResponse(competencies_body(await training.competencies(principal, id)))
 
     @router.get(
         "/employees/{id}/gaps",

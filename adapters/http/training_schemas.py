@@ -11,7 +11,7 @@ the exact floats the core computes (a score is the sum of its contributions), ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field, create_model
 from upskill.domain.competency import Level
 from upskill.domain.coverage import Gap, RequirementCoverage
 from upskill.domain.entity import Entity
-from upskill.domain.organisation import Employee
 from upskill.domain.recommend import Factor, Recommendation, Weights
 from upskill.services import training as use_cases
 
@@ -51,9 +50,7 @@ class EmployeeGap(BaseModel):
     required_level: Level
     current_level: Level | None = Field(description="null: not assessed (below `basic`).")
     shortfall: int = Field(description="The requirement's gap in the department (people missing).")
-    department_wide: bool = Field(
-        description="true: a requirement of the employee's department itself; false: a company-wide one."
-    )
+    company_wide: bool = Field(description="true: a company-wide requirement; false: one of the employee's department.")
 
 
 class EmployeeGaps(BaseModel):
@@ -167,13 +164,13 @@ def _coverage_item(item: RequirementCoverage, present: Present) -> dict[str, Any
     }
 
 
-def competencies_body(employee: Employee, on: date, levels: Mapping[UUID, Level]) -> dict[str, Any]:
-    items = [{"competency_id": c, "level": levels[c]} for c in sorted(levels)]
-    return {"employee_id": employee.id, "on": on, "items": items}
+def competencies_body(result: use_cases.EmployeeCompetencies) -> dict[str, Any]:
+    items = [{"competency_id": c, "level": result.levels[c]} for c in sorted(result.levels)]
+    return {"employee_id": result.employee.id, "on": result.on, "items": items}
 
 
 def gaps_body(result: use_cases.EmployeeGaps) -> dict[str, Any]:
-    items = [_gap(gap) | {"department_wide": gap.requirement.department_id is not None} for gap in result.gaps]
+    items = [_gap(gap) | {"company_wide": gap.requirement.department_id is None} for gap in result.gaps]
     return {"employee_id": result.employee.id, "on": result.on, "items": items}
 
 

@@ -132,6 +132,11 @@ class PostgresAccessGate:
                     raise
         return await self._fetch(arguments, retry=False)
 
+    def pool_stats(self) -> tuple[int, int]:
+        """(open, idle) connections of the gate's pool; (0, 0) before its first use."""
+        pool = self._pool
+        return (pool.get_size(), pool.get_idle_size()) if pool is not None else (0, 0)
+
     async def close(self) -> None:
         """Closes the pool's connections (waiting for those in use)."""
         pool, self._pool = self._pool, None

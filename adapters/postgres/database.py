@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import QueuePool
 
 from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
@@ -91,6 +92,18 @@ class Database:
             raise Unavailable("The database cannot be reached or is not migrated.") from error
         if current != self._head and (current is None or current in self._known):
             raise Unavailable(f"The database schema is at revision {current}, not {self._head}.")
+
+    def pool_stats(self) -> dict[str, float]:
+        """The connection pools now, read without I/O (for metrics): the engine pool's
+        configured size and connections checked out (overflow included), and the access gate
+        pool's open and idle connections (0 before its first use)."""
+        stats: dict[str, float] = {}
+        pool = self.engine.pool
+        if isinstance(pool, QueuePool):
+            stats["db_pool_size"] = pool.size()
+            stats["db_pool_checked_out"] = pool.checkedout()
+        stats["access_gate_pool_size"], stats["access_gate_pool_idle"] = self._gate.pool_stats()
+        return stats
 
     async def dispose(self) -> None:
         """Closes every pooled connection (the engine's and the access gate's)."""

@@ -157,7 +157,7 @@ class PostgresTrainingReader:
             requirements=self._mapped(Requirement, head.requirements),
             employees=tuple(employees.from_row(row[:width]) for row in staff),
             levels={
-                (row[0], competency_id): LEVELS[level] for row in staff for competency_id, level in row[width] or ()
+                (row.id, competency_id): LEVELS[level] for row in staff for competency_id, level in row.levels or ()
             },
         )
 

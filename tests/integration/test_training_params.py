@@ -97,4 +97,4 @@ async def test_openapi_documents_the_domain_routes(memory_client: httpx.AsyncCli
     assert schemas["Recommendation"]["properties"]["course"] == {"$ref": "#/components/schemas/Course"}
     assert set(schemas["RecommendationFactors"]["properties"]) == set(FACTORS)
     assert schemas["RequirementCoverage"]["properties"]["requirement"] == {"$ref": "#/components/schemas/Requirement"}
-    assert set(schemas["EmployeeGap"]["required"]) >= {"requirement_id", "current_level", "department_wide"}
+    assert set(schemas["EmployeeGap"]["required"]) >= {"requirement_id", "current_level", "company_wide"}

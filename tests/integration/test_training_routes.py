@@ -103,7 +103,7 @@ async def test_gaps_are_the_open_requirements_above_the_current_level(client: ht
                 "required_level": "advanced",
                 "current_level": "intermediate",
                 "shortfall": 1,
-                "department_wide": True,
+                "company_wide": False,
             },
             {
                 "requirement_id": world.requirement("Eng", "Docker", "intermediate"),
@@ -111,7 +111,7 @@ async def test_gaps_are_the_open_requirements_above_the_current_level(client: ht
                 "required_level": "intermediate",
                 "current_level": None,
                 "shortfall": 1,
-                "department_wide": True,
+                "company_wide": False,
             },
         ],
     }
@@ -124,7 +124,7 @@ async def test_gaps_are_the_open_requirements_above_the_current_level(client: ht
             "required_level": "basic",
             "current_level": None,
             "shortfall": 1,
-            "department_wide": False,
+            "company_wide": True,
         }
     ]
 

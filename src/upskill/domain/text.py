@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import fields
 
 from upskill.domain.errors import FieldError
@@ -17,8 +18,13 @@ def check_name(field: str, value: str) -> list[FieldError]:
 
 
 def check_email(field: str, value: str) -> list[FieldError]:
+    """An address, spelt without compatibility characters (NFKC-stable): `ann@…` in
+    full-width letters would otherwise be a second record beside `ann@…`, which the
+    case-insensitive unique constraints cannot see."""
     if not _EMAIL.match(value):
         return [FieldError(field, "is not an email address")]
+    if unicodedata.normalize("NFKC", value) != value:
+        return [FieldError(field, "must use plain characters (NFKC), not look-alike compatibility forms")]
     return []
 
 

@@ -31,6 +31,13 @@ class DepartmentCoverage:
 
 
 @dataclass(frozen=True, slots=True)
+class EmployeeCompetencies:
+    employee: Employee
+    on: date
+    levels: dict[UUID, Level]
+
+
+@dataclass(frozen=True, slots=True)
 class EmployeeGaps:
     employee: Employee
     on: date
@@ -70,11 +77,12 @@ class TrainingService:
             raise NotFound(f"Department {department_id} does not exist.", entity="Department", id=department_id)
         return DepartmentCoverage(snapshot.department, today, _coverage(snapshot, today))
 
-    async def competencies(self, principal: Principal, employee_id: UUID) -> tuple[Employee, dict[UUID, Level]]:
+    async def competencies(self, principal: Principal, employee_id: UUID) -> EmployeeCompetencies:
+        today = self._today()
         async with self._uow() as uow:
             employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
-            levels = await uow.training.current_levels(employee_id, self._today())
-        return employee, dict(levels)
+            levels = await uow.training.current_levels(employee_id, today)
+        return EmployeeCompetencies(employee, today, dict(levels))
 
     async def gaps(self, principal: Principal, employee_id: UUID) -> EmployeeGaps:
         today = self._today()

@@ -115,7 +115,7 @@ async def test_gaps_are_shown_to_whoever_may_read_the_employee(org: TrainingWorl
 
 async def test_current_competencies_of_an_employee(org: TrainingWorld) -> None:
     await _needs(org)
-    employee_seen, levels = await org.training.competencies(org.alan_self, org.alan.id)
-    assert (employee_seen, levels) == (org.alan, {org.python.id: Level.BASIC})
+    seen = await org.training.competencies(org.alan_self, org.alan.id)
+    assert (seen.employee, seen.levels) == (org.alan, {org.python.id: Level.BASIC})
     with pytest.raises(NotFound):
         await org.training.competencies(org.alan_self, org.ada.id)
