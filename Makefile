@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint fmt migrate chart-check soak clean
+.PHONY: install run test lint fmt migrate chart-check soak bench bench-smoke clean
 
 install: $(STAMP)
 
@@ -44,6 +44,14 @@ chart-check: install
 ## fails on any 5xx/error or RSS growth >= 10 % after warm-up. (The test suite runs a 25 s version.)
 soak: install
 	$(BIN)/python -m tests.reliability.soak --seconds $(or $(SOAK_SECONDS),300)
+
+## Benchmark Upskill against a bare FastAPI + asyncpg floor under wrk (~15 min); writes bench/results/latest.md.
+bench: install
+	$(BIN)/python -m bench.run
+
+## The same harness on tiny data in about a minute; fails only when the harness breaks (CI).
+bench-smoke: install
+	$(BIN)/python -m bench.run --smoke
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

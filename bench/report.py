@@ -86,7 +86,7 @@ def counts_table(counts: Sequence[Count]) -> list[str]:
     return lines
 
 
-def machine(profile: Profile, postgres_version: str, cores: str, server: str) -> list[str]:
+def machine(profile: Profile, postgres_version: str, cores: str) -> list[str]:
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln),
         platform.processor() or "?",
@@ -104,7 +104,7 @@ def machine(profile: Profile, postgres_version: str, cores: str, server: str) ->
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- nproc: {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable); CPU: {cpu}; "
         f"RAM: {mem_kib / 1024 / 1024:.1f} GiB",
-        f"- kernel: {platform.release()}; Python {platform.python_version()}; PostgreSQL {postgres_version} ({server})",
+        f"- kernel: {platform.release()}; Python {platform.python_version()}; PostgreSQL {postgres_version}",
         f"- {packages}; {wrk[0] if wrk else 'wrk ?'}",
         f"- pinning: {cores}",
         f"- load: {profile.connections} connections ({profile.login_connections} for the password grant), "

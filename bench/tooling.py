@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bench.load import Load
 
 if TYPE_CHECKING:
-    from bench.run import Harness
+    from bench.harness import Harness
     from bench.servers import Server
 
 TOP = 15
@@ -35,37 +35,37 @@ def ensure_wrk() -> None:
         sys.exit("wrk is needed: `sudo apt-get install -y wrk` (Debian/Ubuntu), `brew install wrk` (macOS)")
 
 
-def py_spy_top(app: Server, harness: Harness, seconds: int) -> list[str]:
-    """Record the worker with py-spy while the GET bench runs; the top frames, as report notes.
-    Needs `pip install py-spy` and ptrace rights (root, or CAP_SYS_PTRACE)."""
+def py_spy_top(app: Server, harness: Harness, seconds: int, key: str = "get_employee") -> list[str]:
+    """Record the worker with py-spy while bench `key` runs; the top frames, as report notes
+    (the collapsed stacks in results/profile-<key>.raw). Needs `pip install py-spy` and ptrace
+    rights (root, or CAP_SYS_PTRACE)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
         return ["py-spy not installed (`.venv/bin/pip install py-spy`): no profile"]
     from bench.benches import BENCHES
 
-    get = next(b for b in BENCHES if b.key == "get_employee")
-    data = {**harness.ctx.side(True), **get.data(harness.ctx, True)}
+    bench = next(b for b in BENCHES if b.key == key)
+    data = {**harness.ctx.side(True), **bench.data(harness.ctx, True)}
+    connections = bench.connections or harness.profile.connections
     with tempfile.TemporaryDirectory() as folder:
-        raw = Path(folder) / "get.txt"
+        raw = Path(folder) / "stacks.txt"
         load = Load.start(
-            app.base, get.script, data, connections=harness.profile.connections, duration_s=seconds + 2,
-            cpus=harness.load_cpus,
-        )  # fmt: skip
+            app.base, bench.script, data, connections=connections, duration_s=seconds + 2, cpus=harness.load_cpus
+        )
         command = [spy, "record", "-p", str(app.pid), "-d", str(seconds), "-r", "250", "-f", "raw", "-o", str(raw)]
         spied = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
         load.result()
         if spied.returncode != 0 or not raw.exists():
             return [f"py-spy failed: {spied.stderr.strip()[:300]}"]
         stacks = raw.read_text().splitlines()
-    output = RESULTS_PROFILE
-    output.write_text("\n".join(stacks) + "\n")
-    return summarise(stacks)
+    (RESULTS / f"profile-{key}.raw").write_text("\n".join(stacks) + "\n")
+    return summarise(stacks, key)
 
 
-RESULTS_PROFILE = Path(__file__).parent / "results" / "profile-get.raw"
+RESULTS = Path(__file__).parent / "results"
 
 
-def summarise(stacks: list[str]) -> list[str]:
+def summarise(stacks: list[str], key: str = "get_employee") -> list[str]:
     """Top frames by own time, and the project's own frames (adapters/, upskill/) by total
     time, from py-spy's collapsed stacks. Pool threads waiting for work are left out; the
     event loop's own frame stands for uvloop's C code (I/O, HTTP parsing) and idle time."""
@@ -92,6 +92,6 @@ def summarise(stacks: list[str]) -> list[str]:
         return "; ".join(f"{frame} {n / samples:.0%}" for frame, n in counter.most_common(TOP))
 
     return [
-        f"py-spy, {samples} samples of the worker under the GET load; top own time: {lines(own)}",
+        f"py-spy, {samples} samples of the worker under the {key} load; top own time: {lines(own)}",
         f"py-spy, project frames by total time: {lines(total)}",
     ]
