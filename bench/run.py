@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -31,7 +32,16 @@ from bench.targets import evaluate, sql_drift
 from bench.tooling import ensure_wrk, py_spy_top
 
 RESULTS = Path(__file__).parent / "results"
-APP_PORT, FLOOR_PORT = 18080, 18081
+
+
+def _free_port() -> int:
+    """A port nothing listens on now (a fixed one collides with a leftover server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+APP_PORT, FLOOR_PORT = _free_port(), _free_port()
 DEFAULT_APP = "adapters.main:build_app"
 
 
