@@ -25,6 +25,9 @@ TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 REFUSED_HEADERS = frozenset({"crit", "b64"})
 """Header parameters this service never issues: extensions and RFC 7797 unencoded payloads."""
 
+VERIFIED_CACHE_SIZE = 4096
+"""How many verified tokens `verify` remembers (about 1 KiB each)."""
+
 
 class _EdDSA(EdDSAAlgorithm):
     """RFC 8037 EdDSA, without joserfc's warning on every use that RFC 9864 deprecates the name:
@@ -48,6 +51,14 @@ class JoseTokenSigner:
     Verification trusts only `keys`: the key is chosen by the header's `kid` among ours and must
     match the header's `alg`; `jwk`, `jku`, `x5u` and `x5c` header parameters are never used.
     Clock skew of up to `leeway` is tolerated on exp, nbf and iat.
+
+    A token that verified is remembered (by its exact text, up to `cache_size` of them, the
+    oldest forgotten first) with its claims, its key id and its validity window, so the same
+    token presented again costs a dictionary look-up instead of an Ed25519 check (~0.15 ms,
+    a tenth of a request): only a token byte-for-byte identical to one whose signature was
+    checked can hit, and a hit is refused once the token expires or its key is no longer
+    ours, exactly as a full verification would. Revocation is not the signer's business: the
+    access gate checks the session on every request, cached or not.
     """
 
     def __init__(
@@ -59,8 +70,12 @@ class JoseTokenSigner:
         lifetime: timedelta = timedelta(minutes=15),
         leeway: timedelta = timedelta(seconds=30),
         clock: Clock = SystemClock(),
+        cache_size: int = VERIFIED_CACHE_SIZE,
     ) -> None:
         self._keys = keys
+        self._leeway = int(leeway.total_seconds())
+        self._cache_size = cache_size
+        self._verified: dict[str, tuple[AccessTokenClaims, str, int, int]] = {}
         self._issuer = issuer
         self._audience = audience
         self._lifetime = timedelta(seconds=int(lifetime.total_seconds()))
@@ -115,17 +130,29 @@ class JoseTokenSigner:
         return token, claims
 
     def verify(self, token: str) -> AccessTokenClaims:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, kid, not_before, expires = remembered
+            now = self._now()
+            if not_before - self._leeway <= now <= expires + self._leeway and self._keys.find(kid) is not None:
+                return claims
+            del self._verified[token]
         try:
-            return self._verify(token)
+            claims, kid = self._verify(token)
         except ExpiredTokenError as error:
             raise Unauthenticated("access token expired") from error
         except (JoseError, ValueError, TypeError, KeyError, OverflowError, OSError) as error:
             raise Unauthenticated("invalid access token") from error
+        if self._cache_size > 0:
+            if len(self._verified) >= self._cache_size:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = (claims, kid, int(claims.nbf.timestamp()), int(claims.exp.timestamp()))
+        return claims
 
     def jwks(self) -> dict[str, object]:
         return self._keys.jwks()
 
-    def _verify(self, token: str) -> AccessTokenClaims:
+    def _verify(self, token: str) -> tuple[AccessTokenClaims, str]:
         compact = jws.extract_compact(token.encode("ascii"), registry=self._registry)
         header = compact.headers()
         kind, kid = header.get("typ"), header.get("kid")
@@ -141,7 +168,7 @@ class JoseTokenSigner:
         if not isinstance(claims, dict):
             raise Unauthenticated("invalid access token: claims are not an object")
         self._claims.validate(claims)
-        return AccessTokenClaims(
+        verified = AccessTokenClaims(
             sub=UUID(_text(claims, "sub")),
             sid=UUID(_text(claims, "sid")),
             jti=_text(claims, "jti"),
@@ -153,6 +180,7 @@ class JoseTokenSigner:
             iss=self._issuer,
             aud=self._audience,
         )
+        return verified, kid
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
