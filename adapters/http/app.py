@@ -125,7 +125,7 @@ def create_app(
     ]
     allowed_methods: dict[str, set[str]] = {}
     for router in routers:
-        app.include_router(router)
+        _add_routes(app, router)
         for route in _api_routes(router):
             allowed_methods.setdefault(route.path_format, set()).update(route.methods or ())
     read_only = {
@@ -161,6 +161,17 @@ def _schemas_of(
     entity: type[Entity] = resource.entity
     served = next((s.resource.collection for s in services if s.resource.entity is entity), None)
     return schemas[served] if served is not None else schemas_for(resource)
+
+
+def _add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Add `router`'s routes to the app itself, not as an included router. Our routers carry
+    their whole prefix and set nothing at inclusion, so this is what `include_router` means
+    for them; but FastAPI (≥ 0.16x) keeps an included router as one branch whose candidates
+    are all matched in turn on every request (15 branches: ~0.1 ms a request, a third of the
+    app's whole overhead over a bare route), while the app's own routes are one flat list."""
+    if router.dependencies:
+        raise ValueError("a router with dependencies of its own must be included, not flattened")
+    app.router.routes.extend(router.routes)
 
 
 def _api_routes(router: APIRouter) -> list[APIRoute]:
