@@ -71,6 +71,7 @@ def open_database(settings: Settings) -> Database:
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_ms=settings.db_statement_timeout_ms,
         cursor_secret=settings.cursor_secret.get_secret_value().encode(),
+        access_cache_s=settings.access_cache_s,
     )
 
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(default=3.0, gt=0)
     db_connect_timeout_s: float = Field(default=3.0, gt=0)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    access_cache_s: float = Field(default=1.0, ge=0, le=1.0)  # remember a token's access check (0: off)
     migrate_on_start: bool = True  # dev convenience; the Helm chart runs a migration Job instead
 
     # HTTP

@@ -42,10 +42,9 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "OTHER"
 POOL_HELP = {
-    "db_pool_size": "Configured size of the database engine's connection pool (overflow not included).",
-    "db_pool_checked_out": "Database engine connections checked out of the pool now (overflow included).",
-    "access_gate_pool_size": "Open connections of the access gate's pool.",
-    "access_gate_pool_idle": "Idle connections of the access gate's pool.",
+    "db_pool_size": "Most connections the database pool may open (pool size + overflow).",
+    "db_pool_open": "Connections the database pool has open now.",
+    "db_pool_checked_out": "Database connections in use now (open and not idle).",
 }
 
 

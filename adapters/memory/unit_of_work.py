@@ -41,6 +41,10 @@ class MemoryUnitOfWork:
         if not self._open:
             raise RuntimeError("the unit of work is not open: use `async with`")
 
+    def for_reading(self) -> Self:
+        """Nothing changes in memory: reads are served from one consistent state anyway."""
+        return self
+
     async def __aenter__(self) -> Self:
         if self._open:
             raise RuntimeError("the unit of work is already open")

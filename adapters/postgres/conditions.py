@@ -22,7 +22,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, bindparam, collate, func, literal, literal_column, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    collate,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from adapters.postgres.nested import Children, exists_item
 from adapters.postgres.registry import Binding
@@ -75,7 +89,8 @@ def column_filter(column: Column, f: Filter) -> ColumnElement[bool]:
             return column.is_(None) if f.value is None else column == bound(column, f.value)
         case Op.IN:
             values = f.value if isinstance(f.value, tuple | list | set | frozenset) else (f.value,)
-            return column.in_(bindparam(None, list(values), expanding=True, type_=column.type))
+            # one array parameter (`= ANY($n)`): the same SQL text for any number of values
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
         case Op.GTE:
             return column >= bound(column, f.value)
         case Op.LTE:

@@ -1,16 +1,20 @@
-"""The PostgreSQL database of the service: engine, connection pool, units of work, readiness."""
+"""The PostgreSQL database of the service: connection pool, units of work, readiness."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
+from adapters.postgres.executor import Compiler
 from adapters.postgres.identity import LINKS
+from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from upskill.domain.cursor import CursorCodec
@@ -23,9 +27,10 @@ COMMAND_TIMEOUT_MARGIN_S = 1.0
 
 
 class Database:
-    """One per process. Connections are checked before use (`pool_pre_ping`), so the pool
-    recovers by itself after a database restart; a database that is down or too slow makes
-    operations raise Unavailable within the connect / pool / statement timeouts."""
+    """One per process: one asyncpg pool (`pool_size + max_overflow` connections, opened as
+    needed) for units of work and the access gate. The pool recovers by itself after a
+    database restart (see `pool`); a database that is down or too slow makes operations raise
+    Unavailable within the connect / pool / statement timeouts."""
 
     def __init__(
         self,
@@ -37,6 +42,7 @@ class Database:
         connect_timeout_s: float = 3.0,
         statement_timeout_ms: int = 5000,
         cursor_secret: bytes = b"upskill-dev-cursor-secret-change-me",
+        access_cache_s: float = 1.0,
     ) -> None:
         command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S if statement_timeout_ms else None
         connect_args = {
@@ -44,28 +50,49 @@ class Database:
             "command_timeout": command_timeout,
             "server_settings": {"statement_timeout": str(statement_timeout_ms), "application_name": "upskill"},
         }
-        self.engine: AsyncEngine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=max_overflow,
-            pool_timeout=pool_timeout_s,
-            pool_pre_ping=True,
-            connect_args=connect_args,
-        )
+        self.url = url
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._pool_timeout_s = pool_timeout_s
+        self.pool = ConnectionPool(self._dsn, max_size=pool_size + max_overflow, connect_args=connect_args)
+        self._engine: AsyncEngine | None = None
         self.registry = Registry()
         for name, link in LINKS.items():
             self.registry.constraints.link(name, link)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._compiler = Compiler()
         self._codec = CursorCodec(cursor_secret)
         self._head: str | None = None
         self._known: frozenset[str] = frozenset()
         self._gate = PostgresAccessGate(
-            self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-            max_size=pool_size,
+            self.pool,
             acquire_timeout_s=pool_timeout_s,
-            connect_args=connect_args,
             constraints=self.registry.constraints,
+            dsn=self._dsn,
+            connect_args=connect_args,
+            max_age_s=access_cache_s,
         )
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """A SQLAlchemy engine on the same database, for tools and tests (made on first use;
+        the service itself never uses it)."""
+        if self._engine is None:
+            self._engine = create_async_engine(self.url, pool_pre_ping=True)
+        return self._engine
+
+    @contextmanager
+    def statements(self) -> Iterator[list[tuple[str, Sequence[Any]]]]:
+        """The SQL and arguments of every statement units of work run inside the block (for
+        tests that count round trips or EXPLAIN what was sent)."""
+        seen: list[tuple[str, Sequence[Any]]] = []
+
+        def record(sql: str, arguments: Sequence[Any]) -> None:
+            seen.append((sql, arguments))
+
+        self._compiler.observers.append(record)
+        try:
+            yield seen
+        finally:
+            self._compiler.observers.remove(record)
 
     def access_gate(self) -> PostgresAccessGate:
         """The per-request check of access tokens (one per database, with its own small pool:
@@ -74,7 +101,14 @@ class Database:
 
     def unit_of_work(self) -> PostgresUnitOfWork:
         """A new unit of work (use each once, with `async with`)."""
-        return PostgresUnitOfWork(self._sessions, self.registry, self._codec)
+        return PostgresUnitOfWork(
+            self.pool,
+            self.registry,
+            self._codec,
+            self._compiler,
+            acquire_timeout_s=self._pool_timeout_s,
+            on_access_change=self._gate.forget,
+        )
 
     async def ready(self) -> None:
         """Raises Unavailable unless the database answers within READY_TIMEOUT_S and its
@@ -85,27 +119,27 @@ class Database:
             self._known = frozenset(await asyncio.to_thread(migrate.revisions))
             self._head = await asyncio.to_thread(migrate.head)
         try:
-            async with asyncio.timeout(READY_TIMEOUT_S), self.engine.connect() as connection:
-                result = await connection.execute(text("SELECT version_num FROM alembic_version"))
-                current = result.scalar()
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                connection = await self.pool.acquire(READY_TIMEOUT_S)
+                try:
+                    current = await connection.fetchval("SELECT version_num FROM alembic_version")
+                finally:
+                    await self.pool.release(connection)
         except Exception as error:
             raise Unavailable("The database cannot be reached or is not migrated.") from error
         if current != self._head and (current is None or current in self._known):
             raise Unavailable(f"The database schema is at revision {current}, not {self._head}.")
 
     def pool_stats(self) -> dict[str, float]:
-        """The connection pools now, read without I/O (for metrics): the engine pool's
-        configured size and connections checked out (overflow included), and the access gate
-        pool's open and idle connections (0 before its first use)."""
-        stats: dict[str, float] = {}
-        pool = self.engine.pool
-        if isinstance(pool, QueuePool):
-            stats["db_pool_size"] = pool.size()
-            stats["db_pool_checked_out"] = pool.checkedout()
-        stats["access_gate_pool_size"], stats["access_gate_pool_idle"] = self._gate.pool_stats()
-        return stats
+        """The connection pool now, read without I/O (for metrics): its configured size (pool
+        size + overflow), connections open, and connections checked out (open but not idle)."""
+        size, opened, idle = self.pool.stats()
+        return {"db_pool_size": size, "db_pool_open": opened, "db_pool_checked_out": opened - idle}
 
     async def dispose(self) -> None:
-        """Closes every pooled connection (the engine's and the access gate's)."""
+        """Closes every pooled connection, the access gate's listening one (and the tools'
+        engine, if one was made)."""
         await self._gate.close()
-        await self.engine.dispose()
+        await self.pool.close()
+        if self._engine is not None:
+            await self._engine.dispose()

@@ -35,6 +35,10 @@ from upskill.domain.resource import Resource, Unique
 _UNAVAILABLE_CLASSES = ("08", "53", "57")  # connection, insufficient resources, operator intervention
 _UNAVAILABLE_STATES = frozenset({"25P03", "55P03", "3D000", "28000", "28P01"})  # idle/lock timeout, no db, auth
 _RETRYABLE_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,  # the server closed it (restart, terminated backend)
+    asyncpg.exceptions.InternalClientError,  # the server's farewell raced a query
+)
 
 
 class Action(Enum):
@@ -208,6 +212,16 @@ def _invalid_value(
     )
 
 
+def lost_connection(error: BaseException) -> bool:
+    """A connection the server ended: asyncpg's own errors for it, its refusal to use a closed
+    connection, or the pool's to use one it dropped for that reason (it detaches the proxy a
+    unit of work holds)."""
+    return isinstance(error, _LOST) or (
+        isinstance(error, asyncpg.InterfaceError)
+        and any(sign in str(error) for sign in ("connection is closed", "released back to the pool"))
+    )
+
+
 def translate(error: BaseException, catalogue: ConstraintCatalogue, attempt: Attempt = READING) -> DomainError | None:
     """The core error `error` stands for, or None when it is not one the core knows (a bug)."""
     if isinstance(error, DomainError):
@@ -216,7 +230,7 @@ def translate(error: BaseException, catalogue: ConstraintCatalogue, attempt: Att
         return Unavailable("The database is unavailable.")
     pg = _postgres_error(error)
     state = getattr(pg, "sqlstate", None) or ""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if (isinstance(error, DBAPIError) and error.connection_invalidated) or lost_connection(error):
         return Unavailable("The connection to the database was lost.")
     if state in _RETRYABLE_STATES:
         return TransactionConflict("A concurrent transaction won; retry.")

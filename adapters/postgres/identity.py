@@ -32,9 +32,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as upsert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.postgres.errors import Action, Attempt, ConstraintCatalogue, Link, translated
+from adapters.postgres.executor import Connections
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.tables import auth_sessions, login_attempts, refresh_tokens, users
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
@@ -134,20 +134,17 @@ def _first_failure(now: datetime, policy: LockoutPolicy) -> dict[str, object]:
 class PostgresIdentityStore:
     """Implements `upskill.domain.ports.IdentityStore` inside one unit of work's transaction."""
 
-    def __init__(self, session: AsyncSession, constraints: ConstraintCatalogue) -> None:
-        self._session = session
+    def __init__(self, connections: Connections, constraints: ConstraintCatalogue) -> None:
+        self._connections = connections
         self._constraints = constraints
-
-    async def _connection(self) -> AsyncConnection:
-        return await self._session.connection()
 
     async def _read(self, statement: Any, values: dict[str, object]) -> Any:
         with translated(self._constraints):
-            return await (await self._connection()).execute(statement, values)
+            return await (await self._connections.connection()).execute(statement, values)
 
     async def _write(self, statement: Any, values: dict[str, object], id: UUID | None = None) -> Any:
         with translated(self._constraints, Attempt(Action.WRITE, id=id)):
-            return await (await self._connection()).execute(statement, values)
+            return await (await self._connections.connection(write=True)).execute(statement, values)
 
     async def user_by_email(self, email: str) -> User | None:
         """`email` is normalised; the stored one is too."""

@@ -30,8 +30,8 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.executor import Executor
 from adapters.postgres.mapping import RowMapper
 from upskill.domain.resource import Nested
 
@@ -86,7 +86,7 @@ def bind_children(nested: Nested, parent: Table) -> Children:
     )
 
 
-async def load(connection: AsyncConnection, children: Children, ids: Collection[UUID]) -> dict[UUID, tuple[Any, ...]]:
+async def load(connection: Executor, children: Children, ids: Collection[UUID]) -> dict[UUID, tuple[Any, ...]]:
     """Parent id → its items, in order, for every id (no items: an empty tuple); one
     statement, none for no ids."""
     found: dict[UUID, list[Any]] = defaultdict(list)
@@ -97,7 +97,7 @@ async def load(connection: AsyncConnection, children: Children, ids: Collection[
     return {id: tuple(found.get(id, ())) for id in ids}
 
 
-async def write(connection: AsyncConnection, children: Children, parent_id: UUID, items: Sequence[object]) -> None:
+async def write(connection: Executor, children: Children, parent_id: UUID, items: Sequence[object]) -> None:
     """Stores the items of a parent that has none yet (one statement, none for no items)."""
     rows = [
         {children.parent_key.key: parent_id, POSITION: position, **children.mapper.to_row(item)}
@@ -107,7 +107,7 @@ async def write(connection: AsyncConnection, children: Children, parent_id: UUID
         await connection.execute(children.insert, rows)
 
 
-async def replace(connection: AsyncConnection, children: Children, parent_id: UUID, items: Sequence[object]) -> None:
+async def replace(connection: Executor, children: Children, parent_id: UUID, items: Sequence[object]) -> None:
     """The parent's items become `items`, whatever they were."""
     await connection.execute(children.clear, {PARENT_ID: parent_id})
     await write(connection, children, parent_id, items)

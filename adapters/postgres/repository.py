@@ -14,11 +14,11 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.postgres import listing, nested
 from adapters.postgres.conditions import Conditions
 from adapters.postgres.errors import Action, Attempt, translated
+from adapters.postgres.executor import Connections, Executor
 from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding, Registry
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
@@ -34,8 +34,8 @@ class PostgresRepository(Generic[E]):
     never commits. `registry` provides the constraint catalogue and the tables of the
     resources a scope relates to."""
 
-    def __init__(self, session: AsyncSession, binding: Binding[E], codec: CursorCodec, registry: Registry) -> None:
-        self._session = session
+    def __init__(self, connections: Connections, binding: Binding[E], codec: CursorCodec, registry: Registry) -> None:
+        self._connections = connections
         self._resource = binding.resource
         self._table = binding.table
         self._mapper = binding.mapper
@@ -45,15 +45,21 @@ class PostgresRepository(Generic[E]):
         self._constraints = registry.constraints
         self._conditions = Conditions(binding, registry.binding)
 
-    async def _connection(self) -> AsyncConnection:
-        return await self._session.connection()
+    async def _connection(self, *, statements: int = 1) -> Executor:
+        """For a read; a snapshot when it takes several statements that must agree."""
+        return await self._connections.connection(snapshot=statements > 1)
+
+    async def _writing(self) -> Executor:
+        return await self._connections.connection(write=True)
 
     def _not_found(self, id: UUID) -> NotFound:
         label = self._resource.label
         return NotFound(f"{label} {id} does not exist.", entity=label, id=id)
 
-    async def _entities(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> list[E]:
+    async def _entities(self, connection: Executor, rows: Sequence[Row[Any]]) -> list[E]:
         """The entities of `rows`, with their nested fields (one statement per nested field)."""
+        if not self._children:
+            return self._mapper.from_rows(rows)
         ids = [row.id for row in rows]
         items = {c.field: await nested.load(connection, c, ids) for c in self._children}
         return [self._mapper.from_row(row, **{name: found[row.id] for name, found in items.items()}) for row in rows]
@@ -67,7 +73,7 @@ class PostgresRepository(Generic[E]):
 
     async def find(self, id: UUID) -> E | None:
         with translated(self._constraints):
-            connection = await self._connection()
+            connection = await self._connection(statements=1 + len(self._children))
             row = (await connection.execute(self._sql.by_id, {MATCH_ID: id})).first()
             found = await self._entities(connection, [row]) if row is not None else []
         return found[0] if found else None
@@ -79,7 +85,7 @@ class PostgresRepository(Generic[E]):
 
     async def add(self, entity: E) -> E:
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            connection = await self._connection()
+            connection = await self._writing()
             await connection.execute(self._sql.insert, self._mapper.to_row(entity))
             for children in self._children:
                 await nested.write(connection, children, entity.id, getattr(entity, children.field))
@@ -92,7 +98,7 @@ class PostgresRepository(Generic[E]):
         del values["id"]
         values[MATCH_ID], values[MATCH_VERSION] = entity.id, expected_version
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            connection = await self._connection()
+            connection = await self._writing()
             result = await connection.execute(self._sql.update, values)
             if result.rowcount == 1:
                 for children in self._children:
@@ -109,7 +115,7 @@ class PostgresRepository(Generic[E]):
         if expected_version is not None:
             statement, values[MATCH_VERSION] = self._sql.delete_version, expected_version
         with translated(self._constraints, Attempt(Action.DELETE, id=id)):
-            result = await (await self._connection()).execute(statement, values)
+            result = await (await self._writing()).execute(statement, values)
         if result.rowcount == 0:
             await self._missing_or_stale(id, expected_version)
 
@@ -135,7 +141,7 @@ class PostgresRepository(Generic[E]):
             .limit(query.limit + 1)
         )
         with translated(self._constraints):
-            connection = await self._connection()
+            connection = await self._connection(statements=1 + len(self._children) + query.with_total)
             rows = (await connection.execute(statement)).all()
             items = await self._entities(connection, rows[: query.limit])
             total = await self._count(connection, conditions) if query.with_total else None
@@ -149,6 +155,6 @@ class PostgresRepository(Generic[E]):
         with translated(self._constraints):
             return await self._count(await self._connection(), self._conditions.of(filters))
 
-    async def _count(self, connection: AsyncConnection, conditions: Sequence[Any]) -> int:
+    async def _count(self, connection: Executor, conditions: Sequence[Any]) -> int:
         statement = select(func.count()).select_from(self._table).where(*conditions)
         return int((await connection.execute(statement)).scalar_one())

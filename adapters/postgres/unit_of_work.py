@@ -1,14 +1,28 @@
-"""The unit of work over PostgreSQL: one transaction on one AsyncSession."""
+"""The unit of work over PostgreSQL: one transaction on one pooled asyncpg connection.
+
+The connection is taken from the pool at the first statement, not at `async with`, and given
+back at the end of the block. A unit of work that may write begins its transaction with that
+first statement. One declared read-only (`for_reading()`) runs a lone statement without any
+transaction (one round trip, as a bare `fetch` would); a read that needs several statements to
+agree (a record and its nested items, a page and its count) asks for a snapshot first
+(`connection(snapshot=True)`): a `REPEATABLE READ READ ONLY` transaction, so all its
+statements see the same committed state.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from asyncpg.pool import PoolConnectionProxy
 
-from adapters.postgres.errors import translated
+from adapters.postgres.access_gate import ACCESS_CHANNEL
+from adapters.postgres.errors import lost_connection, translated
+from adapters.postgres.executor import Compiler, Executor, Row
 from adapters.postgres.identity import PostgresIdentityStore
+from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
 from adapters.postgres.repository import PostgresRepository
 from adapters.postgres.training import PostgresTrainingReader
@@ -17,32 +31,51 @@ from upskill.domain.entity import Entity
 
 E = TypeVar("E", bound=Entity)
 
+SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+NOTIFY_ACCESS = f"SELECT pg_notify('{ACCESS_CHANNEL}', '')"
+
 
 class PostgresUnitOfWork:
-    """Implements `upskill.domain.ports.UnitOfWork`. `async with` opens a session whose
-    transaction begins with its first statement; leaving without `commit()` rolls back and
-    returns the connection to the pool. Not reentrant; use a new one per use case."""
+    """Implements `upskill.domain.ports.UnitOfWork`. Leaving `async with` without `commit()`
+    rolls back. Not reentrant; use a new one per use case. After `commit()` or `rollback()`
+    the next statement begins a new transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], registry: Registry, codec: CursorCodec) -> None:
-        self._sessions = sessions
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        registry: Registry,
+        codec: CursorCodec,
+        compiler: Compiler,
+        *,
+        acquire_timeout_s: float,
+        on_access_change: Callable[[], None] | None = None,
+    ) -> None:
+        self._pool = pool
         self._registry = registry
         self._codec = codec
-        self._session: AsyncSession | None = None
+        self._compiler = compiler
+        self._acquire_timeout_s = acquire_timeout_s
+        self._on_access_change = on_access_change
+        self._open = False
+        self._read_only = False
+        self._connection: PoolConnectionProxy[Row] | None = None
+        self._executor: Executor | None = None
+        self._in_transaction = False
         self._repositories: dict[type[Entity], PostgresRepository[Any]] = {}
         self._identity: PostgresIdentityStore | None = None
         self._training: PostgresTrainingReader | None = None
 
-    @property
-    def session(self) -> AsyncSession:
-        """The open session; raises RuntimeError outside `async with`."""
-        if self._session is None:
-            raise RuntimeError("the unit of work is not open: use `async with`")
-        return self._session
+    def for_reading(self) -> Self:
+        """Declare (before `async with`) that this unit of work only reads."""
+        if self._open:
+            raise RuntimeError("declare a unit of work read-only before opening it")
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._open:
             raise RuntimeError("the unit of work is already open")
-        self._session = self._sessions()
+        self._open = True
         return self
 
     async def __aexit__(
@@ -51,32 +84,97 @@ class PostgresUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, self._session = self.session, None
+        self._open = False
         self._repositories.clear()
         self._identity = None
         self._training = None
+        connection, self._connection, self._executor = self._connection, None, None
+        if connection is None:
+            return
         try:
             with translated(self._registry.constraints):
-                await session.close()  # rolls back whatever was not committed
+                try:
+                    if self._in_transaction:
+                        await connection.execute("ROLLBACK")
+                except Exception as error:
+                    if not lost_connection(error):  # a lost connection took its transaction with it
+                        raise
+                finally:
+                    self._in_transaction = False
+                    await self._pool.release(connection)
         except Exception:
             if exc is None:
                 raise
             # otherwise the error that ended the unit of work is the one to report
 
+    async def connection(self, *, write: bool = False, snapshot: bool = False) -> Executor:
+        """The executor of this unit of work's connection (taken from the pool on first use).
+        A writing unit of work is in a transaction from here on; a read-only one only when a
+        `snapshot` is asked for (raises RuntimeError if it is asked to `write`)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if write and self._read_only:
+            raise RuntimeError("this unit of work was declared read-only")
+        executor = self._executor
+        if executor is None:
+            with translated(self._registry.constraints):
+                connection = await self._pool.acquire(self._acquire_timeout_s)
+            self._connection = connection
+            executor = self._executor = Executor(connection, self._compiler, reconnect=self._replace)
+        if not self._in_transaction and (snapshot or not self._read_only):
+            with translated(self._registry.constraints):
+                await executor.command(SNAPSHOT if self._read_only else "BEGIN")
+            self._in_transaction = True
+        return executor
+
+    async def _replace(self) -> PoolConnectionProxy[Row]:
+        """A new connection for one the server ended before it was used (see `Executor`)."""
+        dead, self._connection = self._connection, None
+        if dead is not None:
+            with suppress(Exception):
+                dead.terminate()
+            with suppress(Exception):
+                await self._pool.release(dead)
+        connection = await self._pool.acquire(self._acquire_timeout_s)
+        self._connection = connection
+        return connection
+
     async def commit(self) -> None:
-        with translated(self._registry.constraints):
-            await self.session.commit()
+        """Commit; when it changed what may change access (see `access_gate`), tell every
+        replica's access gate (NOTIFY, delivered at commit) and this process's at once."""
+        executor = self._executor
+        changed = executor is not None and executor.changed_access
+        if changed and self._connection is not None and self._in_transaction:
+            with translated(self._registry.constraints):
+                await self._connection.execute(NOTIFY_ACCESS)
+        await self._end("COMMIT")
+        if changed and self._on_access_change is not None:
+            self._on_access_change()
 
     async def rollback(self) -> None:
-        with translated(self._registry.constraints):
-            await self.session.rollback()
+        await self._end("ROLLBACK")
+
+    async def _end(self, command: str) -> None:
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if self._executor is not None:
+            self._executor.changed_access = False
+        if self._connection is None or not self._in_transaction:
+            return
+        try:
+            with translated(self._registry.constraints):
+                await self._connection.execute(command)
+        finally:
+            self._in_transaction = False
 
     def repository(self, entity: type[E]) -> PostgresRepository[E]:
         """The repository of `entity` bound to this transaction (one per entity type)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
         repository = self._repositories.get(entity)
         if repository is None:
             binding = self._registry.binding(entity)
-            repository = PostgresRepository(self.session, binding, self._codec, self._registry)
+            repository = PostgresRepository(self, binding, self._codec, self._registry)
             self._repositories[entity] = repository
         return cast(PostgresRepository[E], repository)
 
@@ -84,14 +182,18 @@ class PostgresUnitOfWork:
     def identity(self) -> PostgresIdentityStore:
         """Users by email, sessions, refresh tokens and login failures, in this transaction
         (one store per unit of work, made on first use)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
         if self._identity is None:
-            self._identity = PostgresIdentityStore(self.session, self._registry.constraints)
+            self._identity = PostgresIdentityStore(self, self._registry.constraints)
         return self._identity
 
     @property
     def training(self) -> PostgresTrainingReader:
         """The set-based reads behind coverage, gaps and recommendations, in this transaction
         (one reader per unit of work, made on first use)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
         if self._training is None:
-            self._training = PostgresTrainingReader(self.session, self._registry)
+            self._training = PostgresTrainingReader(self, self._registry)
         return self._training

@@ -164,7 +164,7 @@ async def test_a_lost_connection_is_unavailable_and_the_next_unit_of_work_reconn
         sales = department()
         await persist(db.unit_of_work, sales)
         async with db.unit_of_work() as uow:
-            pid = (await uow.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            pid = (await (await uow.connection()).execute(text("SELECT pg_backend_pid()"))).scalar_one()
             admin = await asyncpg.connect(dsn(module_url))
             try:
                 await admin.execute("SELECT pg_terminate_backend($1)", pid)

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
 
 from adapters.postgres.database import Database
 from adapters.postgres.errors import Action, Attempt, translated
@@ -47,7 +47,7 @@ async def _raw(db: Database, *statements: str) -> None:
     async with db.unit_of_work() as uow:
         with translated(db.registry.constraints, Attempt(Action.WRITE)):
             for statement in statements:
-                await uow.session.execute(text(statement))
+                await (await uow.connection()).execute(text(statement))
 
 
 async def test_a_name_differing_only_in_case_is_a_conflict_on_name(db: Database) -> None:
@@ -183,5 +183,5 @@ async def test_a_statement_timeout_is_unavailable(db: Database) -> None:
 
 
 async def test_an_error_the_core_does_not_know_is_left_alone(db: Database) -> None:
-    with pytest.raises(ProgrammingError):
+    with pytest.raises(asyncpg.UndefinedTableError):
         await _raw(db, "SELECT * FROM no_such_table")

@@ -4,10 +4,8 @@ receives (built from words only, bound as a parameter) and the GIN index serving
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from adapters.postgres.database import Database
 from tests.factories import course, persist
@@ -95,16 +93,8 @@ async def test_metacharacters_are_separators_and_never_an_error(
 async def test_the_database_receives_a_bound_prefix_query_of_words_only(
     db: Database, catalogue: dict[str, Course]
 ) -> None:
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with db.statements() as seen:
         await _found(db, catalogue, "C++ & O'Reilly:*")
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
     statement, parameters = seen[0]
     assert "Reilly" not in statement
     assert "'C':* & 'O':* & 'Reilly':*" in parameters
@@ -112,8 +102,8 @@ async def test_the_database_receives_a_bound_prefix_query_of_words_only(
 
 async def test_the_search_is_served_by_the_gin_index(db: Database, catalogue: dict[str, Course]) -> None:
     async with db.unit_of_work() as uow:
-        await uow.session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = await uow.session.execute(
+        await (await uow.connection()).execute(text("SET LOCAL enable_seqscan = off"))
+        plan = await (await uow.connection()).execute(
             text(
                 "EXPLAIN SELECT id FROM courses "
                 "WHERE search_vector @@ to_tsquery('simple'::regconfig, '''caf'':* & ''cu'':*')"

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import asyncpg
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Text, Uuid, event
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Text, Uuid
 
 from adapters.postgres.database import Database
 from adapters.postgres.mapping import EntityMapper
@@ -100,7 +100,7 @@ async def test_a_nullable_sort_key_puts_null_after_every_value(db: Database, mod
     by_leaving = Resource(Employee, "employees", sortable=frozenset({"left_on", "full_name", "id"}))
     registry = Registry([by_leaving])
     async with db.unit_of_work() as uow:
-        repository = PostgresRepository(uow.session, registry.binding(Employee), CursorCodec(CURSOR_SECRET), registry)
+        repository = PostgresRepository(uow, registry.binding(Employee), CursorCodec(CURSOR_SECRET), registry)
         for ordering in orderings(["left_on", "full_name"]):
             query = by_leaving.validate(ListQuery(sort=ordering, limit=3))
             assert await walk(repository, query) == reference(people, query.ordering()), ordering
@@ -136,22 +136,14 @@ async def test_a_later_page_in_the_default_order_is_read_from_the_index(db: Data
         await conn.execute("ANALYZE departments")
     finally:
         await conn.close()
-    executed: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        executed.append((statement, parameters))
-
     async with db.unit_of_work() as uow:
         repository = uow.repository(Department)
         first = await repository.page(DEPARTMENTS.validate(ListQuery(limit=50)), EVERYTHING)
-        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-        try:
+        with db.statements() as executed:
             await repository.page(DEPARTMENTS.validate(ListQuery(limit=50, cursor=first.next_cursor)), EVERYTHING)
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         [(statement, parameters)] = executed
-        connection = await uow.session.connection()
-        plan = "\n".join(str(row[0]) for row in await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+        connection = (await uow.connection()).connection
+        plan = "\n".join(str(row[0]) for row in await connection.fetch(f"EXPLAIN {statement}", *parameters))
     assert "ix_departments_name_id" in plan
     assert "Sort" not in plan
 

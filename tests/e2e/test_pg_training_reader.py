@@ -1,17 +1,15 @@
 """The PostgreSQL TrainingReader and nested reads cost a fixed number of statements whatever
-the sizes (counted with a `before_cursor_execute` listener on the engine), give what the pure
+the sizes (counted with `Database.statements()`), give what the pure
 domain functions compute from the same records, and use the covering index on assessments."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from adapters.postgres.database import Database
 from tests.factories import (
@@ -37,19 +35,9 @@ TODAY = date(2024, 6, 1)
 LEVELS = list(Level)
 
 
-@contextmanager
-def statements(db: Database) -> Iterator[list[tuple[str, Any]]]:
-    """The statements the engine sends inside the block, with their parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+def statements(db: Database) -> Any:
+    """The statements the units of work send inside the block, with their parameters."""
+    return db.statements()
 
 
 @dataclass(frozen=True)
@@ -98,7 +86,7 @@ async def _costs(db: Database, world: Department_) -> dict[str, int]:
     """Statements per TrainingReader call, each checked against the domain's own answer."""
     ada = world.staff[0]
     async with db.unit_of_work() as uow:
-        await uow.session.execute(text("SELECT 1"))  # the transaction is open before counting
+        await (await uow.connection()).execute(text("SELECT 1"))  # the transaction is open before counting
         with statements(db) as snapshot_sql:
             snapshot = await uow.training.department_snapshot(world.dept.id, TODAY)
         with statements(db) as levels_sql:
@@ -133,7 +121,7 @@ async def test_round_trips_stay_fixed_as_the_department_grows(db: Database) -> N
 
 async def test_an_unknown_department_costs_one_statement(db: Database) -> None:
     async with db.unit_of_work() as uow:
-        await uow.session.execute(text("SELECT 1"))
+        await (await uow.connection()).execute(text("SELECT 1"))
         with statements(db) as seen:
             assert await uow.training.department_snapshot(department().id, TODAY) is None
     assert len(seen) == 1
@@ -142,7 +130,7 @@ async def test_an_unknown_department_costs_one_statement(db: Database) -> None:
 async def test_learning_options_for_no_competencies_read_no_courses(db: Database) -> None:
     world = await _department(db, 3)
     async with db.unit_of_work() as uow:
-        await uow.session.execute(text("SELECT 1"))
+        await (await uow.connection()).execute(text("SELECT 1"))
         with statements(db) as seen:
             options = await uow.training.learning_options(world.staff[0].id, ())
     assert (options.courses, len(options.enrollments), len(seen)) == ((), 2, 1)
@@ -154,7 +142,7 @@ async def test_a_page_of_courses_reads_their_covers_in_one_more_statement(db: Da
     counts = []
     for limit in (2, 45):
         async with db.unit_of_work() as uow:
-            await uow.session.execute(text("SELECT 1"))
+            await (await uow.connection()).execute(text("SELECT 1"))
             with statements(db) as seen:
                 page = await uow.repository(Course).page(ListQuery(sort=(SortKey("title"),), limit=limit), EVERYTHING)
         assert len(page.items) == limit
@@ -166,11 +154,11 @@ async def test_a_page_of_courses_reads_their_covers_in_one_more_statement(db: Da
 async def test_levels_are_read_from_the_covering_index(db: Database) -> None:
     world = await _department(db, 200)
     async with db.unit_of_work() as uow:
-        await uow.session.execute(text("ANALYZE"))
+        await (await uow.connection()).execute(text("ANALYZE"))
         with statements(db) as seen:
             await uow.training.department_snapshot(world.dept.id, TODAY)
             await uow.training.current_levels(world.staff[7].id, TODAY)
-        connection = await uow.session.connection()
+        connection = (await uow.connection()).connection
         for statement, parameters in seen[1:]:  # the staff with their levels; one employee's levels
-            plan = await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            plan = await connection.fetch(f"EXPLAIN {statement}", *parameters)
             assert "ix_assessments_employee_id_competency_id_latest" in "\n".join(row[0] for row in plan)

@@ -64,7 +64,7 @@ async def _add(db: Database, entity: Entity) -> None:
 
 async def _count(db: Database, table: str) -> int:
     async with db.unit_of_work() as uow:
-        return int((await uow.session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+        return int((await (await uow.connection()).execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
 
 
 async def test_a_second_open_enrollment_is_a_conflict_on_employee_id(db: Database, world: World) -> None:
@@ -222,7 +222,7 @@ async def test_each_check_constraint_is_an_invariant_violation_on_its_field(
 async def test_a_raw_insert_breaking_a_check_is_reported_on_its_field(db: Database, world: World) -> None:
     async with db.unit_of_work() as uow:
         with pytest.raises(InvariantViolation) as caught, translated(db.registry.constraints, Attempt(Action.WRITE)):
-            await uow.session.execute(
+            await (await uow.connection()).execute(
                 text(
                     "INSERT INTO course_covers (course_id, position, competency_id, level) "
                     f"VALUES ('{world.intro.id}', 1, '{world.sql.id}', 'master')"

@@ -177,13 +177,13 @@ async def test_audit_events_and_pools_are_exposed_as_wired(container: Container)
     assert value(samples, events, event="user.admin_created") == 1
     assert value(samples, "upskill_http_requests_total", method="GET", route=f"{API}/auth/me", status="200") == 1
 
-    pool_names = {name for name, _ in samples if name.startswith(("upskill_db_pool", "upskill_access_gate_pool"))}
+    pool_names = {name for name, _ in samples if name.startswith("upskill_db_pool")}
     if container.settings().storage == "memory":
         assert pool_names == set()
         return
-    assert value(samples, "upskill_db_pool_size") == container.settings().db_pool_size
+    settings = container.settings()
+    assert value(samples, "upskill_db_pool_size") == settings.db_pool_size + settings.db_max_overflow
     assert value(samples, "upskill_db_pool_checked_out") == 0  # every connection back after the requests
-    gate_size = value(samples, "upskill_access_gate_pool_size")
-    assert gate_size is not None
-    assert gate_size >= 1  # opened by the bearer request
-    assert value(samples, "upskill_access_gate_pool_idle") == gate_size
+    opened = value(samples, "upskill_db_pool_open")
+    assert opened is not None
+    assert opened >= 1  # opened by the requests

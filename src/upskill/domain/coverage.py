@@ -79,11 +79,16 @@ def department_coverage(
     who are current on `today` (`Employee.is_current`). Inputs may hold other departments'
     records; they are ignored. Ordered by competency id, then required level (lowest first),
     then the department's own before company-wide, then requirement id."""
-    staff = [e for e in employees if e.department_id == department_id and e.is_current(today)]
+    applicable = sorted((r for r in requirements if applies_to(r, department_id)), key=_requirement_order)
+    staff: dict[UUID, int] = {}  # id → how many times the inputs list the employee
+    for e in employees:
+        if e.department_id == department_id and e.is_current(today):
+            staff[e.id] = staff.get(e.id, 0) + 1
+    held = _held(staff, {r.competency_id for r in applicable}, levels)
     result = []
-    for requirement in sorted((r for r in requirements if applies_to(r, department_id)), key=_requirement_order):
+    for requirement in applicable:
         needed = requirement.level.rank
-        covered_by = tuple(sorted(e.id for e in staff if rank(levels.get((e.id, requirement.competency_id))) >= needed))
+        covered_by = tuple(e for e, level in held[requirement.competency_id] if level >= needed)
         result.append(
             RequirementCoverage(
                 requirement=requirement,
@@ -93,6 +98,27 @@ def department_coverage(
             )
         )
     return result
+
+
+def _held(staff: Mapping[UUID, int], competencies: set[UUID], levels: Levels) -> dict[UUID, list[tuple[UUID, int]]]:
+    """Per competency, the (employee id, rank) of each staff member's current level in it, sorted
+    (an employee listed n times is there n times). Not assessed (rank 0) is left out: no required
+    level is below basic. Reads `levels` once, or looks each pair up when that is fewer reads."""
+    held: dict[UUID, list[tuple[UUID, int]]] = {c: [] for c in competencies}
+    if len(levels) <= len(staff) * len(competencies):
+        for (employee_id, competency_id), level in levels.items():
+            holders = held.get(competency_id)
+            if holders is not None and level is not None and employee_id in staff:
+                holders.extend([(employee_id, level.rank)] * staff[employee_id])
+    else:
+        for employee_id, times in staff.items():
+            for competency_id in competencies:
+                current = levels.get((employee_id, competency_id))
+                if current is not None:
+                    held[competency_id].extend([(employee_id, current.rank)] * times)
+    for holders in held.values():
+        holders.sort()
+    return held
 
 
 def _requirement_order(requirement: Requirement) -> tuple[UUID, int, bool, UUID]:

@@ -60,6 +60,12 @@ class Repository(Protocol[E]):
 class UnitOfWork(Protocol):
     """One transaction. `async with uow:` begins it; leaving without `commit()` rolls back."""
 
+    def for_reading(self) -> Self:
+        """Declare, before `async with`, that this unit of work only reads (writing through it
+        is then an error). The store may run a lone statement outside any transaction; reads
+        that take several statements still see one consistent state."""
+        ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(

@@ -40,6 +40,9 @@ NEUTRAL_FEEDBACK = 0.5
 
 DEFAULT_LIMIT = 10
 
+_LEVELS = len(Level)
+"""The number of levels (the `fit` factor's scale); no course teaches beyond the top one."""
+
 
 class Factor(StrEnum):
     GAP = "gap"
@@ -133,45 +136,62 @@ def recommend(
         raise InvariantViolation("must be at least 1", entity="Recommendation", field="limit")
     taken = {e.course_id for e in enrollments if e.employee_id == employee.id and e.status != EnrollmentStatus.DROPPED}
     scores = _scores_by_competency(employee, feedback_received)
+    held: dict[UUID, int] = {}  # gap competency → the employee's current rank in it
+    indexes: dict[UUID, list[int]] = {}  # gap competency → the positions of its gaps
+    for i, gap in enumerate(gaps):
+        held[gap.competency_id] = rank(levels.get((employee.id, gap.competency_id)))
+        indexes.setdefault(gap.competency_id, []).append(i)
     candidates = []
     for course in courses:
         if course.id in taken:
             continue
-        addressed = tuple(g for g in gaps if _teaches_beyond(course, g, levels.get((employee.id, g.competency_id))))
-        if addressed:
-            candidates.append((course, addressed))
-    most_learners = max((course.learners for course, _ in candidates), default=0)
+        taught = _taught(course)
+        hits = [i for c, level in taught.items() if level > held.get(c, _LEVELS) for i in indexes[c]]
+        if hits:
+            hits.sort()
+            candidates.append((course, taught, tuple(gaps[i] for i in hits)))
+    most_learners = max((course.learners for course, _, _ in candidates), default=0)
     total_shortfall = sum(g.shortfall for g in gaps)
-    shares = weights.normalised()
+    normalised = weights.normalised()
+    shares = [(f, normalised.of(f)) for f in Factor]
     ranked = []
-    for course, addressed in candidates:
+    for course, taught, addressed in candidates:
         values = {
             Factor.GAP: sum(g.shortfall for g in addressed) / total_shortfall if total_shortfall > 0 else 0.0,
-            Factor.FIT: _fit(course, addressed, levels, employee.id),
+            Factor.FIT: _fit(taught, addressed, held),
             Factor.FEEDBACK: _feedback(course, scores),
             Factor.RATING: course.rating / MAX_RATING,
             Factor.POPULARITY: math.log1p(course.learners) / math.log1p(most_learners) if most_learners > 0 else 0.0,
         }
-        factors = tuple(FactorScore(f, values[f], shares.of(f), shares.of(f) * values[f]) for f in Factor)
-        score = min(1.0, math.fsum(f.contribution for f in factors))
-        ranked.append(Recommendation(course=course, score=score, factors=factors, gaps=addressed))
-    ranked.sort(key=lambda r: (-r.score, -r.course.rating, r.course.title, r.course.id))
-    return ranked[:limit]
+        score = min(1.0, math.fsum(share * values[f] for f, share in shares))
+        ranked.append((score, course, values, addressed))
+    ranked.sort(key=lambda r: (-r[0], -r[1].rating, r[1].title, r[1].id))
+    return [  # the explanations of the best only
+        Recommendation(
+            course=course,
+            score=score,
+            factors=tuple(FactorScore(f, values[f], share, share * values[f]) for f, share in shares),
+            gaps=addressed,
+        )
+        for score, course, values, addressed in ranked[:limit]
+    ]
 
 
-def _teaches_beyond(course: Course, gap: Gap, current: Level | None) -> bool:
-    level = course.level_in(gap.competency_id)
-    return level is not None and level.rank > rank(current)
+def _taught(course: Course) -> dict[UUID, int]:
+    """Competency id → rank of the level up to which the course teaches it (`Course.level_in`)."""
+    taught: dict[UUID, int] = {}
+    for cover in course.covers:
+        taught.setdefault(cover.competency_id, cover.level.rank)
+    return taught
 
 
-def _fit(course: Course, addressed: Sequence[Gap], levels: Levels, employee_id: UUID) -> float:
+def _fit(taught: dict[UUID, int], addressed: Sequence[Gap], held: dict[UUID, int]) -> float:
+    """`taught`: the course's (`_taught`); `held`: the employee's current rank per gap competency."""
     competencies = dict.fromkeys(g.competency_id for g in addressed)
     fits = []
     for competency_id in competencies:
-        level = course.level_in(competency_id)
-        assert level is not None  # addressed gaps are taught by the course
-        beyond_next = level.rank - (rank(levels.get((employee_id, competency_id))) + 1)
-        fits.append(1.0 - beyond_next / len(Level))
+        beyond_next = taught[competency_id] - (held[competency_id] + 1)
+        fits.append(1.0 - beyond_next / _LEVELS)
     return math.fsum(fits) / len(fits)
 
 

@@ -28,12 +28,16 @@ ATTEMPTS = 3
 """How often a unit of work is run when the store reports a transaction conflict."""
 
 
-async def in_transaction(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[R]]) -> R:
+async def in_transaction(
+    uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[R]], *, read_only: bool = False
+) -> R:
     """Run `work` in a fresh unit of work, again (up to ATTEMPTS times) when the store aborts
-    it for a concurrent transaction. `work` commits; otherwise everything rolls back."""
+    it for a concurrent transaction. `work` commits; otherwise everything rolls back. With
+    `read_only`, the unit of work is declared read-only (a lone read needs no transaction)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            async with uow_factory() as uow:
+            uow = uow_factory().for_reading() if read_only else uow_factory()
+            async with uow:
                 return await work(uow)
         except TransactionConflict:
             if attempt == ATTEMPTS:
@@ -103,7 +107,7 @@ class CrudService(Generic[E]):
         async def work(uow: UnitOfWork) -> E:
             return await self._visible(uow, principal, id)
 
-        return await in_transaction(self._uow, work)
+        return await in_transaction(self._uow, work, read_only=True)
 
     async def list(self, principal: Principal, query: ListQuery) -> Page[E]:
         query = self.resource.validate(query)
@@ -114,7 +118,7 @@ class CrudService(Generic[E]):
         async def work(uow: UnitOfWork) -> Page[E]:
             return await self._repo(uow).page(query, scope)
 
-        return await in_transaction(self._uow, work)
+        return await in_transaction(self._uow, work, read_only=True)
 
     async def update(
         self,

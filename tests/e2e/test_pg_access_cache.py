@@ -1,0 +1,146 @@
+"""The access gate remembers a live caller for at most a second and forgets as soon as access
+may have changed: at once in the process that committed the change, within milliseconds in
+every other (LISTEN/NOTIFY), and within the second for a change made behind the service's
+back. While it is not listening it remembers nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from adapters.postgres.access_gate import PostgresAccessGate
+from adapters.postgres.database import Database
+from tests.contract.test_access_gate import NOW, Caller, _caller
+from tests.e2e.conftest import CURSOR_SECRET, dsn
+from tests.factories import department
+from upskill.domain.organisation import Employee
+from upskill.domain.principal import Principal
+
+
+async def _listening(db: Database, caller: Caller) -> Principal | None:
+    """Ask until the gate listens (a request starts listening in the background, at most once
+    a second after a failure)."""
+    gate = db.access_gate()
+    found = await gate.principal(caller.claims(), NOW)
+    for _ in range(300):
+        if gate._listening:
+            break
+        await asyncio.sleep(0.01)
+        found = await gate.principal(caller.claims(), NOW)
+    assert gate._listening
+    return found
+
+
+async def _revoke_by_hand(url: str, caller: Caller) -> None:
+    """What an operator's SQL would do: no unit of work, so no NOTIFY."""
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        await connection.execute("UPDATE auth_sessions SET revoked_at = now() WHERE id = $1", caller.session.id)
+    finally:
+        await connection.close()
+
+
+async def _end_listening(gate: PostgresAccessGate, url: str) -> None:
+    """The server ends the gate's listening connection (a restart, a terminated backend)."""
+    listener = gate._listener
+    assert listener is not None
+    admin = await asyncpg.connect(dsn(url))
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", listener.get_server_pid())
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def other(module_url: str) -> AsyncIterator[Database]:
+    """A second replica on the same database."""
+    replica = Database(module_url, cursor_secret=CURSOR_SECRET)
+    try:
+        yield replica
+    finally:
+        await replica.dispose()
+
+
+async def test_a_remembered_caller_is_answered_without_the_database_for_at_most_a_second(
+    db: Database, module_url: str
+) -> None:
+    caller = await _caller(db.unit_of_work)
+    live = await _listening(db, caller)
+    assert live is not None
+    assert await db.access_gate().principal(caller.claims(), NOW) == live  # now remembered
+    await _revoke_by_hand(module_url, caller)
+
+    assert await db.access_gate().principal(caller.claims(), NOW) == live  # not told: remembered
+    await asyncio.sleep(1.05)
+    assert await db.access_gate().principal(caller.claims(), NOW) is None
+
+
+async def test_a_revocation_committed_here_is_seen_at_once(db: Database) -> None:
+    caller = await _caller(db.unit_of_work)
+    await _listening(db, caller)
+    await db.access_gate().principal(caller.claims(), NOW)
+    async with db.unit_of_work() as uow:
+        await uow.identity.revoke_session(caller.session.id, NOW)
+        await uow.commit()
+
+    assert await db.access_gate().principal(caller.claims(), NOW) is None
+
+
+async def test_a_move_to_another_department_is_seen_at_once(db: Database) -> None:
+    caller = await _caller(db.unit_of_work)
+    await _listening(db, caller)
+    await db.access_gate().principal(caller.claims(), NOW)
+    elsewhere = department(name="Elsewhere")
+    async with db.unit_of_work() as uow:
+        await uow.repository(type(elsewhere)).add(elsewhere)
+        moved = caller.employee.evolve(department_id=elsewhere.id, version=2)
+        await uow.repository(Employee).update(moved, expected_version=1)
+        await uow.commit()
+
+    found = await db.access_gate().principal(caller.claims(), NOW)
+    assert found is not None
+    assert found.department_id == elsewhere.id
+
+
+async def test_a_revocation_on_another_replica_is_seen_within_milliseconds(db: Database, other: Database) -> None:
+    caller = await _caller(db.unit_of_work)
+    await _listening(other, caller)
+    assert await other.access_gate().principal(caller.claims(), NOW) is not None  # remembered there
+    async with db.unit_of_work() as uow:
+        await uow.identity.revoke_session(caller.session.id, NOW)
+        await uow.commit()
+    committed = time.monotonic()
+
+    while await other.access_gate().principal(caller.claims(), NOW) is not None:  # noqa: ASYNC110 - polling the gate
+        await asyncio.sleep(0.002)
+    assert time.monotonic() - committed < 0.5  # the notification, not the second's end
+
+
+async def test_nothing_is_remembered_while_the_gate_is_not_listening(db: Database, module_url: str) -> None:
+    caller = await _caller(db.unit_of_work)
+    await _listening(db, caller)
+    gate = db.access_gate()
+    await _end_listening(gate, module_url)
+    for _ in range(200):
+        if not gate._listening:
+            break
+        await asyncio.sleep(0.01)
+    assert not gate._listening
+
+    await gate.principal(caller.claims(), NOW)
+    await _revoke_by_hand(module_url, caller)
+    assert await gate.principal(caller.claims(), NOW) is None  # asked the database
+
+
+async def test_the_gate_listens_again_after_losing_its_connection(db: Database, module_url: str) -> None:
+    caller = await _caller(db.unit_of_work)
+    await _listening(db, caller)
+    gate = db.access_gate()
+    await _end_listening(gate, module_url)
+    await asyncio.sleep(1.1)  # the retry pause
+
+    assert await _listening(db, caller) is not None
