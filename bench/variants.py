@@ -1,25 +1,24 @@
 """Variants of the app for what-if runs (`python -m bench.run --app adapters.main:build_app` is
-the default; `--app bench.variants:no_pre_ping` measures a proposed change before anyone makes
-it). Each variant is the real app with one thing changed, said in its docstring."""
+the default; `--app bench.variants:no_token_cache` measures what a change saves, or would).
+Each variant is the real app with one thing changed, said in its docstring."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 
-import adapters.postgres.database as database
 from adapters.main import build_app
+from adapters.security import tokens
 
 
-def no_pre_ping() -> FastAPI:
-    """The engine made with `pool_pre_ping=False`: the asyncpg dialect pings inside a
-    transaction (BEGIN; `;`; ROLLBACK: three round trips per checkout)."""
-    make = sqlalchemy_asyncio.create_async_engine
+def no_token_cache() -> FastAPI:
+    """The signer made with `cache_size=0`: every request checks its token's Ed25519 signature
+    again (what the verified-token cache saves)."""
+    original = tokens.JoseTokenSigner.__init__
 
-    def engine(url: str, **options: Any) -> Any:
-        return make(url, **{**options, "pool_pre_ping": False})
+    def init(self: tokens.JoseTokenSigner, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "cache_size": 0})
 
-    database.create_async_engine = engine  # type: ignore[attr-defined,assignment]
+    tokens.JoseTokenSigner.__init__ = init  # type: ignore[method-assign]
     return build_app()
