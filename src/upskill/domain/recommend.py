@@ -69,7 +69,7 @@ class Weights:
             for f in Factor
             if not (math.isfinite(self.of(f)) and self.of(f) >= 0)
         ]
-        if not problems and self.total() <= 0:
+        if not problems and max(self.of(f) for f in Factor) <= 0:
             problems = [FieldError(f.value, "at least one weight must be greater than 0") for f in Factor]
         if problems:
             field = problems[0].field if len(problems) < len(Factor) else None
@@ -80,12 +80,19 @@ class Weights:
         return value
 
     def total(self) -> float:
-        return math.fsum(self.of(f) for f in Factor)
+        """The sum of the weights (infinite when it passes the largest float)."""
+        try:
+            return math.fsum(self.of(f) for f in Factor)
+        except OverflowError:
+            return math.inf
 
     def normalised(self) -> Weights:
-        """The same proportions, summing to 1."""
-        total = self.total()
-        return Weights(**{f.value: self.of(f) / total for f in Factor})
+        """The same proportions, summing to 1 (scaled by the largest weight first, so weights
+        near the largest float do not overflow the sum)."""
+        largest = max(self.of(f) for f in Factor)
+        scaled = {f: self.of(f) / largest for f in Factor}
+        total = math.fsum(scaled.values())
+        return Weights(**{f.value: scaled[f] / total for f in Factor})
 
 
 DEFAULT_WEIGHTS = Weights()

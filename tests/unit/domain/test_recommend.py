@@ -215,6 +215,14 @@ def test_weights_are_normalised_to_sum_one_keeping_proportions() -> None:
     assert shares.total() == pytest.approx(1.0)
 
 
+def test_weights_near_the_largest_float_are_normalised_without_overflow() -> None:
+    """Found by the API fuzzer: weights whose sum passes the largest float made fsum raise."""
+    huge = 1.5e308
+    shares = Weights(gap=huge, fit=huge, feedback=huge / 2, rating=0, popularity=1e-90).normalised()
+    assert [shares.of(f) for f in Factor] == pytest.approx([0.4, 0.4, 0.2, 0.0, 0.0])
+    assert shares.total() == pytest.approx(1.0)
+
+
 def test_only_the_proportions_of_the_weights_matter() -> None:
     courses = [course((PYTHON, Level.EXPERT), rating=3.0, learners=5), course((SQL, Level.BASIC), rating=4.0)]
     small = run(courses, weights=Weights(gap=1, fit=2, feedback=3, rating=4, popularity=5))
