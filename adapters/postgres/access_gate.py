@@ -6,14 +6,14 @@ units of work), compiled once from Core and prepared once per connection. Even s
 quarter of the CPU an authenticated GET costs, so a live caller's answer is remembered, keyed
 by (session, user, token issue time), for `max_age_s` (1 s by default, 0 turns it off) and
 never past the session's own expiry. What may end or change a caller's access — a session
-revoked, a user deactivated, re-roled or given a new password, an employee moved — is an
-UPDATE or DELETE of `auth_sessions`, `users` or `employees`; a unit of work that commits one
-sends `NOTIFY upskill_access` in its transaction (`ACCESS_CHANNEL`), and every replica's gate
-LISTENs on a connection of its own and forgets everything it remembered when a notification
-arrives — within milliseconds of the commit. The committing process forgets at once, before
-its own request is answered. While the listening connection is not up (not yet made, or lost
-with the server), nothing is remembered or served from memory: every request is checked. A
-change made behind the service's back (SQL by hand) is seen within `max_age_s`.
+revoked or shortened, a user deactivated, re-roled, given a new password or relinked, an
+employee moved, any of them deleted — fires a trigger (migration 0004) that sends
+`NOTIFY upskill_access` (`ACCESS_CHANNEL`) at its commit, whoever made the change; every
+replica's gate LISTENs on a connection of its own and forgets everything it remembered when
+a notification arrives, within milliseconds of the commit. The process that committed forgets
+at once, before its own request is answered (its unit of work saw an UPDATE or DELETE of
+those tables). While the listening connection is not up (not yet made, or lost with the
+server), nothing is remembered: every request is checked.
 
 A connection that the server closed is replaced at the next acquire; one that cannot be made,
 a pool that stays exhausted, or a server that does not answer raises Unavailable within the
@@ -195,15 +195,17 @@ class PostgresAccessGate:
         on a new one."""
         connection = await self._pool.acquire(self._acquire_timeout_s)
         try:
-            return await connection.fetchrow(SQL, *arguments)
+            row = await connection.fetchrow(SQL, *arguments)
         except _LOST:
-            with suppress(asyncpg.InterfaceError):  # already detached if the pool saw it close
-                connection.terminate()
+            self._pool.discard(connection)
             if not retry:
                 raise
-        finally:
-            await self._pool.release(connection)
-        return await self._fetch(arguments, retry=False)
+            return await self._fetch(arguments, retry=False)
+        except BaseException:  # cancelled or timed out: the query may still run on it
+            self._pool.discard(connection)
+            raise
+        await self._pool.release(connection)
+        return row
 
     async def close(self) -> None:
         """Stop listening (a later check starts again) and forget everything."""

@@ -23,12 +23,12 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import Compiled, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
 from adapters.postgres.errors import lost_connection
@@ -106,13 +106,34 @@ class _Form:
         self.changes_access = bool(changes and getattr(table, "name", None) in ACCESS_TABLES)
         self.returns_rows = not dml or bool(getattr(compiled, "effective_returning", None))
 
-    def arguments(self, params: Mapping[str, Any] | None, extracted: Sequence[BindParameter[Any]] | None) -> list[Any]:
-        values = self.compiled.construct_params(params, extracted_parameters=extracted, escape_names=False)
-        assert values is not None  # always a mapping for a compiled statement
-        processors = self.processors
-        if not processors:
-            return [values[name] for name in self.order]
-        return [processors[name](values[name]) if name in processors else values[name] for name in self.order]
+
+class _Bound:
+    """A compiled form with the bound values of one statement object: what `params` do not
+    give comes from the statement itself (its literals), worked out once, not per call."""
+
+    __slots__ = ("_defaults", "_extracted", "form")
+
+    def __init__(self, form: _Form, extracted: Sequence[BindParameter[Any]] | None) -> None:
+        self.form = form
+        self._extracted = extracted
+        self._defaults: Mapping[str, Any] | None = None
+
+    def arguments(self, params: Mapping[str, Any] | None) -> list[Any]:
+        defaults = self._defaults
+        if defaults is None:
+            found = cast(SQLCompiler, self.form.compiled).construct_params(
+                None, extracted_parameters=self._extracted, escape_names=False, _check=False
+            )
+            defaults = self._defaults = dict(found or {})
+        given = params or {}
+        values = [given[name] if name in given else defaults[name] for name in self.form.order]
+        processors = self.form.processors
+        if processors:
+            values = [
+                processors[name](value) if name in processors else value
+                for name, value in zip(self.form.order, values, strict=True)
+            ]
+        return values
 
 
 class Compiler:
@@ -121,7 +142,7 @@ class Compiler:
     engine does: the parameters given are the columns written)."""
 
     def __init__(self, shapes: int = SHAPES) -> None:
-        self._by_object: weakref.WeakKeyDictionary[ClauseElement, dict[tuple[str, ...], tuple[_Form, Any]]] = (
+        self._by_object: weakref.WeakKeyDictionary[ClauseElement, dict[tuple[str, ...], _Bound]] = (
             weakref.WeakKeyDictionary()
         )
         self._by_key: OrderedDict[Any, _Form] = OrderedDict()
@@ -129,9 +150,9 @@ class Compiler:
         self.observers: list[Callable[[str, Sequence[Any]], None]] = []
         """Called with the SQL and arguments of each statement run (tests count them)."""
 
-    def form(self, statement: ClauseElement, names: tuple[str, ...]) -> tuple[_Form, Any]:
-        """The compiled form of `statement` for parameters `names`, and the bound values to
-        fill it with (None: the statement's own)."""
+    def form(self, statement: ClauseElement, names: tuple[str, ...]) -> _Bound:
+        """The compiled form of `statement` for parameters `names`, with the statement's own
+        bound values."""
         forms = self._by_object.get(statement)
         if forms is not None:
             found = forms.get(names)
@@ -139,7 +160,7 @@ class Compiler:
                 return found
         key = statement._generate_cache_key()
         if key is None:  # not cacheable: compile each time
-            return _Form(self._compile(statement, names, None)), None
+            return _Bound(_Form(self._compile(statement, names, None)), None)
         cache_key = (key.key, names)
         form = self._by_key.get(cache_key)
         if form is None:
@@ -149,7 +170,7 @@ class Compiler:
                 self._by_key.popitem(last=False)
         else:
             self._by_key.move_to_end(cache_key)
-        found = (form, key.bindparams)
+        found = _Bound(form, key.bindparams)
         self._by_object.setdefault(statement, {})[names] = found
         return found
 
@@ -196,16 +217,18 @@ class Executor:
         if isinstance(params, Sequence):  # several parameter sets
             if not params:
                 return Result([], 0)
-            form, extracted = self._compiler.form(statement, tuple(params[0]))
-            batch = [form.arguments(p, extracted) for p in params]
+            bound = self._compiler.form(statement, tuple(params[0]))
+            form = bound.form
+            batch = [bound.arguments(p) for p in params]
             self.changed_access = self.changed_access or form.changes_access
             for observe in self._compiler.observers:
                 observe(form.sql, batch)
             self._reconnect = None
             await self.connection.executemany(form.sql, batch)
             return Result([], len(params))
-        form, extracted = self._compiler.form(statement, tuple(params) if params else ())
-        arguments = form.arguments(params, extracted)
+        bound = self._compiler.form(statement, tuple(params) if params else ())
+        form = bound.form
+        arguments = bound.arguments(params)
         self.changed_access = self.changed_access or form.changes_access
         for observe in self._compiler.observers:
             observe(form.sql, arguments)

@@ -8,7 +8,7 @@ there and adding its table. `Registry.add` binds further resources explicitly.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
@@ -81,6 +81,9 @@ class Binding(Generic[E]):
     statements: Statements
     children: tuple[Children, ...] = ()
     search: ColumnElement[Any] | None = None
+    pages: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Page statements of unfiltered lists by shape (ordering, limit, cursor), built once
+    (see `PostgresRepository.page`)."""
 
 
 def bind(resource: Resource[E], table: Table) -> Binding[E]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 
 from adapters.postgres import listing, nested
 from adapters.postgres.conditions import Conditions
@@ -24,9 +24,11 @@ from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
 from upskill.domain.errors import NotFound, StaleVersion
 from upskill.domain.policy import Scope
-from upskill.domain.query import Filter, ListQuery, Page
+from upskill.domain.query import Filter, ListQuery, Page, SortKey
 
 E = TypeVar("E", bound=Entity)
+PAGE_SHAPES = 256
+"""Unfiltered page statements kept per resource (more shapes than this start the memo anew)."""
 
 
 class PostgresRepository(Generic[E]):
@@ -42,6 +44,7 @@ class PostgresRepository(Generic[E]):
         self._sql = binding.statements
         self._children = binding.children
         self._codec = codec
+        self._pages = binding.pages
         self._constraints = registry.constraints
         self._conditions = Conditions(binding, registry.binding)
 
@@ -129,20 +132,18 @@ class PostgresRepository(Generic[E]):
         """One page in the query's full ordering (ties broken by id), restricted to `scope`.
         The query must have been validated against the resource."""
         ordering = query.ordering()
-        keyset = []
-        if query.cursor is not None:
-            keyset.append(listing.after(self._table, ordering, self._codec.decode(query.cursor, query)))
+        after = None if query.cursor is None else self._codec.decode(query.cursor, query)
         if scope.nothing:
             return Page(items=[], next_cursor=None, total=0 if query.with_total else None)
         conditions = [*self._conditions.of(query.filters), *self._conditions.scope(scope)]
-        statement = (
-            self._sql.select.where(*conditions, *keyset)
-            .order_by(*listing.order_by(self._table, ordering))
-            .limit(query.limit + 1)
-        )
+        if conditions:
+            keyset = [] if after is None else [listing.after(self._table, ordering, after)]
+            statement, values = self._page_statement(conditions, keyset, ordering, query.limit), None
+        else:
+            statement, values = self._unfiltered_page(ordering, query.limit, after)
         with translated(self._constraints):
             connection = await self._connection(statements=1 + len(self._children) + query.with_total)
-            rows = (await connection.execute(statement)).all()
+            rows = (await connection.execute(statement, values)).all()
             items = await self._entities(connection, rows[: query.limit])
             total = await self._count(connection, conditions) if query.with_total else None
         next_cursor = None
@@ -150,6 +151,30 @@ class PostgresRepository(Generic[E]):
             last = items[-1]
             next_cursor = self._codec.encode([getattr(last, key.field) for key in ordering], query)
         return Page(items=items, next_cursor=next_cursor, total=total)
+
+    def _page_statement(
+        self, conditions: Sequence[Any], keyset: Sequence[Any], ordering: Sequence[SortKey], limit: int
+    ) -> Select[Any]:
+        return (
+            self._sql.select.where(*conditions, *keyset)
+            .order_by(*listing.order_by(self._table, ordering))
+            .limit(limit + 1)
+        )
+
+    def _unfiltered_page(
+        self, ordering: tuple[SortKey, ...], limit: int, after: Sequence[object] | None
+    ) -> tuple[Select[Any], dict[str, object] | None]:
+        """The statement of an unfiltered page — built once per shape (ordering, limit, which
+        cursor values are NULL), the cursor's values given as parameters — and its parameters."""
+        shape = (ordering, limit, None if after is None else tuple(v is None for v in after))
+        statement = self._pages.get(shape)
+        if statement is None:
+            keyset = [] if after is None else [listing.after(self._table, ordering, after, listing.keyset_parameter)]
+            statement = self._page_statement((), keyset, ordering, limit)
+            if len(self._pages) >= PAGE_SHAPES:
+                self._pages.clear()
+            self._pages[shape] = statement
+        return statement, None if after is None else listing.keyset_values(after)
 
     async def count(self, filters: Sequence[Filter] = ()) -> int:
         with translated(self._constraints):

@@ -11,14 +11,13 @@ statements see the same committed state.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from contextlib import suppress
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
-from asyncpg.pool import PoolConnectionProxy
+import asyncpg
 
-from adapters.postgres.access_gate import ACCESS_CHANNEL
 from adapters.postgres.errors import lost_connection, translated
 from adapters.postgres.executor import Compiler, Executor, Row
 from adapters.postgres.identity import PostgresIdentityStore
@@ -32,7 +31,16 @@ from upskill.domain.entity import Entity
 E = TypeVar("E", bound=Entity)
 
 SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-NOTIFY_ACCESS = f"SELECT pg_notify('{ACCESS_CHANNEL}', '')"
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Whether the unit of work ended in a cancellation or a client-side timeout."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, asyncio.CancelledError | TimeoutError):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 class PostgresUnitOfWork:
@@ -58,7 +66,7 @@ class PostgresUnitOfWork:
         self._on_access_change = on_access_change
         self._open = False
         self._read_only = False
-        self._connection: PoolConnectionProxy[Row] | None = None
+        self._connection: asyncpg.Connection[Row] | None = None
         self._executor: Executor | None = None
         self._in_transaction = False
         self._repositories: dict[type[Entity], PostgresRepository[Any]] = {}
@@ -90,6 +98,10 @@ class PostgresUnitOfWork:
         self._training = None
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
+            return
+        if _interrupted(exc):  # a statement may still be running on it
+            self._in_transaction = False
+            self._pool.discard(connection)
             return
         try:
             with translated(self._registry.constraints):
@@ -127,26 +139,21 @@ class PostgresUnitOfWork:
             self._in_transaction = True
         return executor
 
-    async def _replace(self) -> PoolConnectionProxy[Row]:
+    async def _replace(self) -> asyncpg.Connection[Row]:
         """A new connection for one the server ended before it was used (see `Executor`)."""
         dead, self._connection = self._connection, None
         if dead is not None:
-            with suppress(Exception):
-                dead.terminate()
-            with suppress(Exception):
-                await self._pool.release(dead)
+            self._pool.discard(dead)
         connection = await self._pool.acquire(self._acquire_timeout_s)
         self._connection = connection
         return connection
 
     async def commit(self) -> None:
-        """Commit; when it changed what may change access (see `access_gate`), tell every
-        replica's access gate (NOTIFY, delivered at commit) and this process's at once."""
+        """Commit; when it updated or deleted rows access depends on (see `access_gate`),
+        this process's gate forgets at once (other replicas' hear it from the database's
+        triggers, at the commit)."""
         executor = self._executor
         changed = executor is not None and executor.changed_access
-        if changed and self._connection is not None and self._in_transaction:
-            with translated(self._registry.constraints):
-                await self._connection.execute(NOTIFY_ACCESS)
         await self._end("COMMIT")
         if changed and self._on_access_change is not None:
             self._on_access_change()
