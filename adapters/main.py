@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 
 from fastapi import FastAPI
@@ -12,6 +13,14 @@ from fastapi import FastAPI
 from adapters.container import Container, shutdown, start
 from adapters.http.app import create_app
 from adapters.http.logging import configure_logging
+
+
+async def freeze_heap() -> None:
+    """Move everything made at start-up (modules, the app, its models and tables) out of the
+    garbage collector's reach: full collections then only walk what requests made, instead of
+    pausing every so often for the whole heap — the longest of those pauses were the p99."""
+    gc.collect()
+    gc.freeze()
 
 
 def build_app(container: Container | None = None) -> FastAPI:
@@ -29,7 +38,7 @@ def build_app(container: Container | None = None) -> FastAPI:
         signer=container.token_signer(),
         training=container.training(),
         ready=ready,
-        on_startup=[partial(start, container)],
+        on_startup=[partial(start, container), freeze_heap],
         on_shutdown=[partial(shutdown, container)],
         metrics_registry=container.metrics_registry(),
         pool_stats=container.pool_stats(),
