@@ -112,6 +112,7 @@ UPSKILL_DB_MAX_OVERFLOW: {{ $c.database.maxOverflow | int64 | toString | quote }
 UPSKILL_DB_POOL_TIMEOUT_S: {{ $c.database.poolTimeoutS | toString | quote }}
 UPSKILL_DB_CONNECT_TIMEOUT_S: {{ $c.database.connectTimeoutS | toString | quote }}
 UPSKILL_DB_STATEMENT_TIMEOUT_MS: {{ $c.database.statementTimeoutMs | int64 | toString | quote }}
+UPSKILL_ACCESS_CACHE_S: {{ $c.database.accessCacheS | toString | quote }}
 {{- range $name, $value := $c.extraEnv }}
 {{ $name }}: {{ $value | quote }}
 {{- end }}
