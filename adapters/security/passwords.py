@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
+import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -33,6 +35,22 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
+HASH_THREAD_NICE = 10
+"""How much lower than the event loop's the hashing threads' scheduling priority is."""
+
+
+def yield_to_requests() -> None:
+    """Lower the calling hashing thread's priority (Linux: niceness is per thread), so that
+    when hashes and requests want the same core the event loop gets most of it (weight 1024
+    against 110): a login storm then slows logins, not every other request — on one core,
+    8 clients logging in had lifted the p99 of authenticated reads from 12 to 30 ms. Logins
+    alone run as fast as before (priority only matters under contention). Elsewhere nice()
+    would lower the whole process, so it is left alone."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.nice(HASH_THREAD_NICE)
+
+
 class Argon2PasswordHasher:
     """PasswordHasher over argon2id. The defaults are OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 
@@ -57,7 +75,9 @@ class Argon2PasswordHasher:
     ) -> None:
         self._hasher = Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
         self.max_concurrent = available_cpus() if max_concurrent is None else max_concurrent
-        self._pool = ThreadPoolExecutor(max_workers=self.max_concurrent, thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.max_concurrent, thread_name_prefix="argon2", initializer=yield_to_requests
+        )
         self._dummy_hash = self._hasher.hash(secrets.token_bytes(16))
 
     async def hash(self, password: str) -> str:

@@ -4,7 +4,9 @@ bound on how many hashes run at once."""
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import sys
 import threading
 import time
 import unicodedata
@@ -12,7 +14,7 @@ from collections.abc import Awaitable, Iterator
 
 import pytest
 
-from adapters.security.passwords import Argon2PasswordHasher, available_cpus, common_passwords
+from adapters.security.passwords import HASH_THREAD_NICE, Argon2PasswordHasher, available_cpus, common_passwords
 from upskill.domain.errors import FieldError, InvariantViolation
 
 CHEAP = {"memory_cost": 1024, "time_cost": 1}
@@ -197,3 +199,11 @@ async def test_a_caller_that_gives_up_does_not_free_its_slot_before_its_hash_end
 
 def test_the_default_limit_is_one_hash_per_cpu(hasher: Argon2PasswordHasher) -> None:
     assert hasher.max_concurrent == available_cpus() >= 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux's")
+async def test_hashing_threads_yield_the_core_to_the_event_loop(hasher: Argon2PasswordHasher) -> None:
+    loop_priority = os.getpriority(os.PRIO_PROCESS, 0)
+    thread_priority = await asyncio.get_running_loop().run_in_executor(hasher._pool, os.getpriority, os.PRIO_PROCESS, 0)
+    assert thread_priority == min(19, loop_priority + HASH_THREAD_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == loop_priority  # the event loop's is unchanged
