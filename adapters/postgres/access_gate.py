@@ -35,7 +35,7 @@ from loguru import logger
 from sqlalchemy import DateTime, Uuid, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
-from adapters.postgres.errors import ConstraintCatalogue, translated
+from adapters.postgres.errors import ConstraintCatalogue, lost_connection, translated
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.tables import auth_sessions, employees, users
 from upskill.domain.principal import Principal, Role
@@ -71,17 +71,6 @@ _COMPILED = GATE.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped
 SQL: str = _COMPILED.string
 """GATE as asyncpg SQL ($n placeholders)."""
 _ORDER: tuple[str, ...] = tuple(_COMPILED.positiontup or ())
-
-
-_LOST = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CrashShutdownError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.InternalClientError,  # the server's farewell raced the query
-    ConnectionResetError,
-)
-"""Failures of a connection the server ended (not timeouts: those are not retried)."""
 
 
 def _uuid(value: UUID | None) -> UUID | None:
@@ -196,13 +185,10 @@ class PostgresAccessGate:
         connection = await self._pool.acquire(self._acquire_timeout_s)
         try:
             row = await connection.fetchrow(SQL, *arguments)
-        except _LOST:
+        except BaseException as error:  # lost, cancelled or timed out: never reused
             self._pool.discard(connection)
-            if not retry:
-                raise
-            return await self._fetch(arguments, retry=False)
-        except BaseException:  # cancelled or timed out: the query may still run on it
-            self._pool.discard(connection)
+            if retry and lost_connection(error):
+                return await self._fetch(arguments, retry=False)
             raise
         await self._pool.release(connection)
         return row

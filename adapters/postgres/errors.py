@@ -37,8 +37,13 @@ _UNAVAILABLE_STATES = frozenset({"25P03", "55P03", "3D000", "28000", "28P01"})  
 _RETRYABLE_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 _LOST = (
     asyncpg.exceptions.ConnectionDoesNotExistError,  # the server closed it (restart, terminated backend)
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.InternalClientError,  # the server's farewell raced a query
+    ConnectionResetError,
 )
+"""Failures of a connection the server ended (not timeouts: those are never retried)."""
 
 
 class Action(Enum):
@@ -213,12 +218,10 @@ def _invalid_value(
 
 
 def lost_connection(error: BaseException) -> bool:
-    """A connection the server ended: asyncpg's own errors for it, its refusal to use a closed
-    connection, or the pool's to use one it dropped for that reason (it detaches the proxy a
-    unit of work holds)."""
+    """A connection the server ended: asyncpg's own errors for it, or its refusal to use a
+    connection it saw closed."""
     return isinstance(error, _LOST) or (
-        isinstance(error, asyncpg.InterfaceError)
-        and any(sign in str(error) for sign in ("connection is closed", "released back to the pool"))
+        isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error)
     )
 
 

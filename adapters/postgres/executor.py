@@ -26,7 +26,6 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.sql.compiler import Compiled, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
@@ -53,8 +52,7 @@ class Row(asyncpg.Record):
 
 
 if TYPE_CHECKING:
-    Connection = asyncpg.Connection[Any] | PoolConnectionProxy[Any]
-    """A connection of the adapter's: a pooled one, or one of its own."""
+    Connection = asyncpg.Connection[Any]
 
 
 class Result:
