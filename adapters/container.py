@@ -39,6 +39,7 @@ from upskill.domain.resources import (
     EMPLOYEES,
     ENROLLMENTS,
     FEEDBACK,
+    PLANS,
     REQUIREMENTS,
     USERS,
 )
@@ -49,12 +50,16 @@ from upskill.services.access import (
     EmployeePolicy,
     EnrollmentPolicy,
     FeedbackPolicy,
+    PlanPolicy,
     RequirementPolicy,
     UserPolicy,
 )
+from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
+from upskill.services.enrollments import EnrollmentService
 from upskill.services.feedback import FeedbackService
+from upskill.services.plans import PlanService
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
 
@@ -190,16 +195,32 @@ class Container(containers.DeclarativeContainer):
     )
 
     requirements = providers.Singleton(CrudService, REQUIREMENTS, unit_of_work, clock, ids, RequirementPolicy())
-    assessments = providers.Singleton(CrudService, ASSESSMENTS, unit_of_work, clock, ids, AssessmentPolicy())
+    # The learning loop: plans are achieved by assessments' writes, whose evidence completed
+    # enrollments record, each in the transaction of the write that causes it.
+    plans = providers.Singleton(PlanService, PLANS, unit_of_work, clock, ids, PlanPolicy(), employees=EmployeePolicy())
+    assessments = providers.Singleton(
+        AssessmentService, ASSESSMENTS, unit_of_work, clock, ids, AssessmentPolicy(), plans=plans
+    )
     feedback = providers.Singleton(FeedbackService, FEEDBACK, unit_of_work, clock, ids, FeedbackPolicy())
     courses = providers.Singleton(CrudService, COURSES, unit_of_work, clock, ids, CataloguePolicy())
-    enrollments = providers.Singleton(CrudService, ENROLLMENTS, unit_of_work, clock, ids, EnrollmentPolicy())
+    enrollments = providers.Singleton(
+        EnrollmentService, ENROLLMENTS, unit_of_work, clock, ids, EnrollmentPolicy(), assessments=assessments
+    )
     training = providers.Singleton(
         TrainingService, unit_of_work, clock, departments=DepartmentPolicy(), employees=EmployeePolicy()
     )
 
     crud_services = providers.List(
-        departments, competencies, employees, users, requirements, assessments, feedback, courses, enrollments
+        departments,
+        competencies,
+        employees,
+        users,
+        requirements,
+        assessments,
+        feedback,
+        courses,
+        enrollments,
+        plans,
     )
     demo = providers.Factory(
         DemoServices,
@@ -212,6 +233,7 @@ class Container(containers.DeclarativeContainer):
         feedback=feedback,
         courses=courses,
         enrollments=enrollments,
+        plans=plans,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from adapters.demo.activity import plan_enrollments, plan_feedback
 from adapters.demo.history import plan_assessments, plan_requirements
+from adapters.demo.loop import plan_loop
 from adapters.demo.organisation import DEPARTMENTS, FIRST_NAMES, LAST_NAMES
 from adapters.demo.records import DemoPlan, PlannedEmployee
 
@@ -29,12 +30,18 @@ def plan_demo(today: date, seed: int) -> DemoPlan:
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     employees, head, demo = _people(rng, today)
     assessments = plan_assessments(rng, employees, today, demo)
+    requirements = plan_requirements(rng, employees, assessments, today)
+    feedback = plan_feedback(rng, employees, assessments, today, demo)
+    enrollments = plan_enrollments(rng, employees, today, demo)
+    added, claims, developments = plan_loop(rng, employees, assessments, enrollments, today, demo, head)
     return DemoPlan(
         employees=tuple(employees),
         assessments=tuple(assessments),
-        requirements=tuple(plan_requirements(rng, employees, assessments, today)),
-        feedback=tuple(plan_feedback(rng, employees, assessments, today, demo)),
-        enrollments=tuple(plan_enrollments(rng, employees, today, demo)),
+        requirements=tuple(requirements),
+        feedback=tuple(feedback),
+        enrollments=(*enrollments, *added),
+        claims=tuple(claims),
+        developments=tuple(developments),
         engineering_head=head,
         demo_employee=demo,
     )

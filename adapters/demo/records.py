@@ -66,6 +66,36 @@ class PlannedEnrollment:
     """A title from `courses.COURSES` (titles are unique there)."""
     status: EnrollmentStatus
     completed_on: date | None
+    due_on: date | None = None
+    assigner: int | None = None
+    """Who assigned it (the seed acts as them); None: the system."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedClaim:
+    """A self-assessment waiting for review."""
+
+    employee: int
+    competency: str
+    level: Level
+    assessed_on: date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDevelopment:
+    """A development plan, made by `creator` (the department's head). `achieved`: the seed then
+    records the validated assessment that meets it (the plan is achieved by that write);
+    `due_back`: the plan's day is then moved back to this past day (it is overdue)."""
+
+    employee: int
+    competency: str
+    target: Level
+    due_on: date
+    note: str
+    creator: int
+    achieved: bool = False
+    due_back: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +105,8 @@ class DemoPlan:
     requirements: tuple[PlannedRequirement, ...]
     feedback: tuple[PlannedFeedback, ...]
     enrollments: tuple[PlannedEnrollment, ...]
+    claims: tuple[PlannedClaim, ...]
+    developments: tuple[PlannedDevelopment, ...]
     engineering_head: int
     """The employee the demo manager account is linked to."""
     demo_employee: int

@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import TypeVar
 from uuid import UUID
@@ -23,21 +23,29 @@ from adapters.demo.competencies import COMPETENCIES
 from adapters.demo.courses import COURSES
 from adapters.demo.organisation import DEPARTMENTS
 from adapters.demo.plan import plan_demo
-from adapters.demo.records import DemoPlan
+from adapters.demo.records import DemoPlan, current_ranks
 from upskill.domain.competency import Competency
 from upskill.domain.entity import Entity
 from upskill.domain.organisation import Department, Employee
-from upskill.domain.principal import SYSTEM
-from upskill.domain.query import Filter, ListQuery, Op
-from upskill.domain.training import Assessment, Course, CourseCoverage, Enrollment, Feedback, Requirement
+from upskill.domain.plans import Plan
+from upskill.domain.principal import SYSTEM, Principal
+from upskill.domain.query import MAX_LIMIT, Filter, ListQuery, Op
+from upskill.domain.training import AssessmentSource, AssessmentStatus, Course, CourseCoverage, Feedback, Requirement
+from upskill.services.assessments import AssessmentService
 from upskill.services.crud import CrudService
+from upskill.services.enrollments import EnrollmentService
 from upskill.services.feedback import FeedbackService
+from upskill.services.plans import PlanService
 from upskill.services.users import UserService
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Entity)
 
 DEFAULT_SEED = 7
+REVIEWED_AFTER = timedelta(days=30)
+"""Course evidence older than this has been reviewed; newer waits in the queue."""
+ACHIEVED_BEFORE_DUE = timedelta(days=90)
+"""The validated assessment that achieves a plan is dated this long before the plan's day (today)."""
 CHUNK = 32
 """How many creations run at once: enough to overlap round trips, few enough for a pool."""
 
@@ -51,10 +59,11 @@ class DemoServices:
     employees: CrudService[Employee]
     users: UserService
     requirements: CrudService[Requirement]
-    assessments: CrudService[Assessment]
+    assessments: AssessmentService
     feedback: FeedbackService
     courses: CrudService[Course]
-    enrollments: CrudService[Enrollment]
+    enrollments: EnrollmentService
+    plans: PlanService
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ class DemoSummary:
     feedback: int = 0
     courses: int = 0
     enrollments: int = 0
+    plans: int = 0
     users: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -123,7 +133,7 @@ async def seed_demo(services: DemoServices, *, today: date, seed: int = DEFAULT_
         ],
     )
     course_ids = {c.title: c.id for c in courses}
-    assessments = await _create(
+    await _create(
         services.assessments,
         [
             {
@@ -134,6 +144,7 @@ async def seed_demo(services: DemoServices, *, today: date, seed: int = DEFAULT_
                 "expires_on": a.expires_on,
                 "assessor_id": None if a.assessor is None else employee_ids[a.assessor],
                 "note": a.note,
+                "source": AssessmentSource.IMPORT,  # history from before Upskill
             }
             for a in plan.assessments
         ],
@@ -153,17 +164,39 @@ async def seed_demo(services: DemoServices, *, today: date, seed: int = DEFAULT_
             for f in plan.feedback
         ]
     )
-    enrollments = await _create(
-        services.enrollments,
+    enrollments = await _in_chunks(
         [
-            {
-                "employee_id": employee_ids[e.employee],
-                "course_id": course_ids[e.course],
-                "status": e.status,
-                "completed_on": e.completed_on,
-            }
+            partial(
+                services.enrollments.create,
+                _acting(None if e.assigner is None else employee_ids[e.assigner]),
+                {
+                    "employee_id": employee_ids[e.employee],
+                    "course_id": course_ids[e.course],
+                    "status": e.status,
+                    "completed_on": e.completed_on,
+                    "due_on": e.due_on,
+                },
+            )
             for e in plan.enrollments
-        ],
+        ]
+    )
+    await _review_course_evidence(services.assessments, plan, employee_ids, competency_ids, today)
+    plans = await _develop(services, plan, employee_ids, competency_ids)
+    await _in_chunks(
+        [
+            partial(
+                services.assessments.create,
+                _acting(employee_ids[c.employee]),
+                {
+                    "employee_id": employee_ids[c.employee],
+                    "competency_id": competency_ids[c.competency],
+                    "level": c.level,
+                    "assessed_on": c.assessed_on,
+                    "note": c.note,
+                },
+            )
+            for c in plan.claims
+        ]
     )
     await _create_account(services.users, DEMO_MANAGER, employee_ids[plan.engineering_head])
     await _create_account(services.users, DEMO_EMPLOYEE, employee_ids[plan.demo_employee])
@@ -174,12 +207,81 @@ async def seed_demo(services: DemoServices, *, today: date, seed: int = DEFAULT_
         competencies=len(competencies),
         employees=len(employee_ids),
         requirements=len(requirements),
-        assessments=len(assessments),
+        assessments=await _count(services.assessments),
         feedback=len(feedback),
         courses=len(courses),
         enrollments=len(enrollments),
+        plans=len(plans),
         users=3,
     )
+
+
+def _acting(employee_id: UUID | None) -> Principal:
+    """SYSTEM acting as an employee (who then authors, assigns or reviews), or as itself."""
+    return SYSTEM if employee_id is None else dataclasses.replace(SYSTEM, employee_id=employee_id)
+
+
+async def _review_course_evidence(
+    service: AssessmentService,
+    plan: DemoPlan,
+    employee_ids: Sequence[UUID],
+    competency_ids: Mapping[str, UUID],
+    today: date,
+) -> None:
+    """Completed courses proposed evidence; what is older than a month has been reviewed by the
+    head of the employee's department: validated where the planned history already holds the
+    level by today (and not on the same day, so the current level stays as planned), else
+    rejected. Recent evidence waits for review."""
+    index = {id: i for i, id in enumerate(employee_ids)}
+    names = {id: name for name, id in competency_ids.items()}
+    heads = {p.department: i for i, p in enumerate(plan.employees) if p.manager is None}
+    ranks = current_ranks(plan.assessments, today)
+    days = {(a.employee, a.competency, a.assessed_on) for a in plan.assessments}
+    query = ListQuery(
+        filters=(Filter("source", Op.EQ, AssessmentSource.COURSE), Filter("status", Op.EQ, AssessmentStatus.PROPOSED)),
+        limit=MAX_LIMIT,
+    )
+    reviews = []
+    for evidence in (await service.list(SYSTEM, query)).items:
+        if evidence.assessed_on > today - REVIEWED_AFTER:
+            continue
+        person, competency = index[evidence.employee_id], names[evidence.competency_id]
+        head = heads[plan.employees[person].department]
+        held = evidence.level.rank <= ranks.get((person, competency), 0)
+        if held and (person, competency, evidence.assessed_on) not in days:
+            act, note = service.validate, "Confirmed in the yearly review."
+        else:
+            act, note = service.reject, "Not shown in project work yet; let's look again next review."
+        reviewer = _acting(None if head == person else employee_ids[head])
+        reviews.append(partial(act, reviewer, evidence.id, note=note))
+    await _in_chunks(reviews)
+
+
+async def _develop(
+    services: DemoServices, plan: DemoPlan, employee_ids: Sequence[UUID], competency_ids: Mapping[str, UUID]
+) -> list[Plan]:
+    """The development plans, by the heads who made them; an achieved one by the validated
+    assessment that met it, an overdue one by moving its day back."""
+    made = []
+    for d in plan.developments:
+        creator = _acting(employee_ids[d.creator])
+        about = {"employee_id": employee_ids[d.employee], "competency_id": competency_ids[d.competency]}
+        created = await services.plans.create(
+            creator, {**about, "target_level": d.target, "due_on": d.due_on, "note": d.note}
+        )
+        if d.due_back is not None:
+            created = await services.plans.update(creator, created.id, {"due_on": d.due_back})
+        if d.achieved:
+            assessed = {**about, "level": d.target, "assessed_on": d.due_on - ACHIEVED_BEFORE_DUE}
+            await services.assessments.create(creator, assessed | {"note": "Reached the plan's target."})
+        made.append(created)
+    return made
+
+
+async def _count(service: AssessmentService) -> int:
+    page = await service.list(SYSTEM, ListQuery(limit=1, with_total=True))
+    assert page.total is not None
+    return page.total
 
 
 async def _exists(users: UserService, email: str) -> bool:

@@ -19,6 +19,7 @@ from adapters.http.crud_router import crud_router
 from adapters.http.discovery import discovery_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.health import health_router
+from adapters.http.learning_routes import plans_router, review_router
 from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
 from adapters.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from adapters.http.paths import API_PREFIX
@@ -36,8 +37,10 @@ from upskill.domain.identity import User
 from upskill.domain.resource import Resource
 from upskill.domain.resources import COURSES, REQUIREMENTS
 from upskill.domain.security import TokenSigner
+from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
+from upskill.services.plans import PlanService
 from upskill.services.training import TrainingService
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -70,7 +73,9 @@ def create_app(
     """The API: CRUD routes under `/api/v1/{collection}` for each service, the OAuth 2.0 and
     account routes under `/api/v1/auth` (through `auth`), the domain routes (coverage,
     competencies, gaps, recommendations: `training`), `/.well-known/*` (`signer`'s public keys,
-    metadata from `settings.issuer`), `/health/*`, `/metrics`, `/problems/{slug}`,
+    metadata from `settings.issuer`), `/health/*`, `/metrics`, `/problems/{slug}`, the learning
+    loop's own routes for an `AssessmentService` (review) and a `PlanService` (from gaps) among
+    `services`,
     `/openapi.json` and `/docs`. Every `/api/v1` route but token, register and revoke needs a bearer token.
     `services` must include the one for `User` (it serves `/auth/me`; ValueError otherwise).
     `on_startup` hooks run in order when the lifespan starts; `on_shutdown` hooks run in order
@@ -118,6 +123,8 @@ def create_app(
             requirements=_schemas_of(REQUIREMENTS, services, schemas),
             courses=_schemas_of(COURSES, services, schemas),
         ),
+        *[review_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, AssessmentService)],
+        *[plans_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, PlanService)],
         discovery_router(signer, settings.issuer),
         health_router(ready),
         metrics_router(registry, pool_stats),

@@ -54,14 +54,17 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
     router = APIRouter(prefix=f"{prefix}/{name}", tags=[name])
     json_body = [Depends(require_media_type(JSON))]
     patch_body = [Depends(require_media_type(JSON, MERGE_PATCH))]
-    present = schemas.present
+
+    def presenter() -> Callable[[Entity], object]:
+        """How records look now: computed flags (if any) are as of the service's day."""
+        return schemas.presenter(service.today()) if schemas.computed else schemas.present
 
     def _entity_response(entity: Entity, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
         headers = {"ETag": etag(entity.version), **(headers or {})}
-        return JsonResponse(present(entity), status_code=status_code, headers=headers)
+        return JsonResponse(presenter()(entity), status_code=status_code, headers=headers)
 
     async def create(request: Request, principal: CurrentPrincipal, body: Any) -> Response:
-        entity = await service.create(principal, values(body))
+        entity = await service.create(principal, values(body, only_given=True))
         location = f"{request.url.path.rstrip('/')}/{entity.id}"
         return _entity_response(entity, 201, {"Location": location})
 
@@ -76,7 +79,7 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
         headers = {}
         if page.next_cursor is not None:
             headers["Link"] = next_link(request.url.path, request.query_params, page.next_cursor)
-        return JsonResponse(envelope(page, present), headers=headers)
+        return JsonResponse(envelope(page, presenter()), headers=headers)
 
     async def patch(principal: CurrentPrincipal, id: UUID, body: Any, if_match: IfMatch = None) -> Response:
         changes = values(body, only_given=True)
@@ -85,7 +88,7 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
 
     async def replace(principal: CurrentPrincipal, id: UUID, body: Any, if_match: IfMatch = None) -> Response:
         entity = await service.update(
-            principal, id, values(body), expected_version=expected_version(if_match), replace=True
+            principal, id, values(body, only_given=True), expected_version=expected_version(if_match), replace=True
         )
         return _entity_response(entity)
 

@@ -27,7 +27,7 @@ from adapters.http.problems import (
     problem_response,
 )
 from upskill.domain.entity import SYSTEM_FIELDS
-from upskill.domain.errors import DomainError, FieldError, RateLimited, Unauthenticated
+from upskill.domain.errors import DomainError, FieldError, InvalidTransition, RateLimited, Unauthenticated
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 _UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
@@ -61,8 +61,14 @@ def install_error_handlers(
             headers["Retry-After"] = str(retry_after_s)
             logger.opt(exception=exc).error("{} answered {}: {}", type(exc).__name__, problem.status, exc.reason)
             return problem_response(problem, instance=request.url.path, headers=headers)
+        extensions = {"from": exc.current, "to": exc.requested} if isinstance(exc, InvalidTransition) else None
         return problem_response(
-            problem, instance=request.url.path, detail=exc.reason, errors=exc.errors, headers=headers
+            problem,
+            instance=request.url.path,
+            detail=exc.reason,
+            errors=exc.errors,
+            headers=headers,
+            extensions=extensions,
         )
 
     async def validation_error(request: Request, exc: Exception) -> Response:

@@ -27,3 +27,15 @@ def require_media_type(*accepted: str) -> Callable[[Request], Awaitable[None]]:
             raise ProblemException(UNSUPPORTED_MEDIA_TYPE, f"Send the body as {listed}.", headers=headers)
 
     return check
+
+
+def require_media_type_if_body(*accepted: str) -> Callable[[Request], Awaitable[None]]:
+    """As `require_media_type`, for a route whose body is optional: no body passes."""
+    check = require_media_type(*accepted)
+
+    async def check_if_body(request: Request) -> None:
+        length = request.headers.get("content-length")
+        if (length is not None and length.strip() != "0") or "transfer-encoding" in request.headers:
+            await check(request)
+
+    return check_if_body

@@ -24,6 +24,7 @@ from upskill.domain.errors import (
     Forbidden,
     InvalidQuery,
     InvalidReference,
+    InvalidTransition,
     InvariantViolation,
     NotFound,
     RateLimited,
@@ -72,6 +73,14 @@ CONFLICT = ProblemType(
     409,
     "Conflict",
     "A unique value is taken, the record is still referenced by others, or a concurrent change won.",
+)
+INVALID_TRANSITION = ProblemType(
+    "invalid-transition",
+    409,
+    "Invalid Transition",
+    "The record's state cannot change this way (an enrollment out of a final status, a review of an "
+    "assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the "
+    "one asked for.",
 )
 STALE_VERSION = ProblemType(
     "stale-version",
@@ -122,6 +131,7 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         CONFLICT,
+        INVALID_TRANSITION,
         STALE_VERSION,
         CONTENT_TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,
@@ -136,6 +146,7 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
 FOR_ERROR: Mapping[type[DomainError], ProblemType] = {
     NotFound: NOT_FOUND,
     Conflict: CONFLICT,  # TransactionConflict too, through its base class
+    InvalidTransition: INVALID_TRANSITION,
     InvalidReference: INVALID_REFERENCE,
     InvariantViolation: INVALID_INPUT,
     InvalidQuery: INVALID_QUERY,
@@ -208,7 +219,9 @@ def problem_response(
     detail: str | None = None,
     errors: Sequence[FieldError] = (),
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, object] | None = None,
 ) -> ProblemResponse:
+    """`extensions`: the problem type's own members (RFC 9457 §3.2), after the standard ones."""
     body = {
         "type": problem.uri,
         "title": problem.title,
@@ -217,6 +230,7 @@ def problem_response(
         "instance": instance,
         "request_id": current_request_id(),
         "errors": [{"field": e.field, "message": e.message} for e in errors],
+        **(extensions or {}),
     }
     return ProblemResponse(body, status_code=problem.status, headers=headers)
 
@@ -239,6 +253,10 @@ class Problem(BaseModel):
     instance: str = Field(description="The path of the request.")
     request_id: str = Field(description="Also the `X-Request-ID` header and the id in the logs.")
     errors: list[FieldProblem] = Field(default_factory=list)
+    from_: str | None = Field(
+        default=None, alias="from", description="`invalid-transition` only: the record's state (null: none yet)."
+    )
+    to: str | None = Field(default=None, description="`invalid-transition` only: the state asked for.")
 
 
 PROBLEM_REF = "#/components/schemas/Problem"

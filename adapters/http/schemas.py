@@ -26,13 +26,13 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
-from upskill.domain.resource import Resource
+from upskill.domain.resource import Computed, Resource
 
 WRITE_ONLY_MAX = 1024
 """Write-only inputs (passwords): the core limits them in bytes; this caps the characters."""
@@ -100,13 +100,31 @@ class ResourceSchemas:
     """Fields shown but never accepted in a body (system fields and `Resource.read_only`)."""
     present: Callable[[Entity], object]
     """What a response carries for an entity: the entity itself (orjson serialises it) or, when
-    the resource hides fields, a dict without them."""
+    the resource hides fields, a dict without them. Without its computed flags: see `presenter`."""
+    computed: tuple[Computed, ...] = ()
+
+    def presenter(self, today: date) -> Callable[[Entity], object]:
+        """`present`, plus the resource's computed flags as of `today` (`present` itself when it
+        has none)."""
+        if not self.computed:
+            return self.present
+        base, computed = self.present, self.computed
+
+        def present(record: Entity) -> object:
+            shown = base(record)
+            body = dict(shown) if isinstance(shown, dict) else {k: getattr(record, k) for k in self.fields}
+            for flag in computed:
+                body[flag.name] = flag.value(record, today)
+            return body
+
+        return present
 
 
 def values(body: BaseModel, *, only_given: bool = False) -> dict[str, object]:
     """The validated values of an input or patch body as the core takes them: enums, dates and
     nested dataclasses stay objects (no `model_dump`, which would turn dataclasses into dicts).
-    With `only_given`, just the keys the client sent (merge patch: absent = unchanged)."""
+    With `only_given`, just the keys the client sent (merge patch: absent = unchanged; create and
+    replace: absent = the entity's default, which the service may decide instead)."""
     names = body.model_fields_set if only_given else type(body).model_fields
     return {name: getattr(body, name) for name in names}
 
@@ -162,8 +180,9 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
     ordered = sorted(shown, key=lambda s: s.name not in SYSTEM_FIELDS)  # system fields first, then declared order
     writable = [s for s in specs if s.name in resource.writable]
     write_only = {name: _write_only_field() for name in sorted(resource.write_only - by_name.keys())}
+    computed = {c.name: (bool, Field(description=c.description)) for c in resource.computed}
     read: type[BaseModel] = create_model(  # type: ignore[call-overload]
-        label, __doc__=entity.__doc__, **{s.name: (s.annotation, ...) for s in ordered}
+        label, __doc__=entity.__doc__, **{s.name: (s.annotation, ...) for s in ordered}, **computed
     )
     input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
         f"{label}Input",
@@ -194,4 +213,5 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
         fields=by_name,
         read_only=SYSTEM_FIELDS | resource.read_only,
         present=presenter(entity, resource.hidden),
+        computed=resource.computed,
     )

@@ -106,8 +106,9 @@ def training_router(training: TrainingService, *, requirements: ResourceSchemas,
         responses=problem_responses(*_EMPLOYEE_ERRORS),
     )
     async def competencies(principal: CurrentPrincipal, id: UUID) -> Response:
-        """The employee's current level per competency (the latest assessment that has not
-        expired). 404 for an employee the caller may not read."""
+        """The employee's current level per competency (the latest validated assessment that
+        has not expired) and the claimed one (a newer proposed assessment, waiting for review).
+        404 for an employee the caller may not read."""
         return JsonResponse(competencies_body(await training.competencies(principal, id)))
 
     @router.get(

@@ -30,12 +30,19 @@ Present = Callable[[Entity], object]
 
 class CompetencyLevel(BaseModel):
     competency_id: UUID
-    level: Level = Field(description="The level of the latest assessment still valid on the day.")
+    level: Level | None = Field(
+        description="The current level: that of the latest validated assessment still valid on the day; "
+        "null when there is none (below `basic`)."
+    )
+    claimed_level: Level | None = Field(
+        description="The level of a proposed assessment newer than the one behind `level`, waiting for review; "
+        "shown, never counted. null when there is none."
+    )
 
 
 class EmployeeCompetencies(BaseModel):
-    """The employee's current level in each competency they hold (sorted by competency id);
-    a competency without a valid assessment is absent (below `basic`)."""
+    """The employee's current and claimed level in each competency that has either (sorted by
+    competency id); a competency with neither is absent (not assessed: below `basic`)."""
 
     employee_id: UUID
     on: date = Field(description="The day the levels are for (today, UTC).")
@@ -165,7 +172,10 @@ def _coverage_item(item: RequirementCoverage, present: Present) -> dict[str, Any
 
 
 def competencies_body(result: use_cases.EmployeeCompetencies) -> dict[str, Any]:
-    items = [{"competency_id": c, "level": result.levels[c]} for c in sorted(result.levels)]
+    items = [
+        {"competency_id": c, "level": result.levels.get(c), "claimed_level": result.claimed.get(c)}
+        for c in sorted(result.levels.keys() | result.claimed.keys())
+    ]
     return {"employee_id": result.employee.id, "on": result.on, "items": items}
 
 

@@ -10,10 +10,10 @@ from uuid import UUID
 from adapters.memory.repository import round_trip
 from adapters.memory.view import View
 from upskill.domain.competency import Level
-from upskill.domain.coverage import applies_to, current_levels
+from upskill.domain.coverage import applies_to, claimed_levels, current_levels
 from upskill.domain.entity import Entity
 from upskill.domain.organisation import Department, Employee
-from upskill.domain.ports import DepartmentSnapshot, LearningOptions
+from upskill.domain.ports import DepartmentSnapshot, LearningOptions, Standing
 from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
 
 E = TypeVar("E", bound=Entity)
@@ -21,7 +21,7 @@ E = TypeVar("E", bound=Entity)
 
 class MemoryTrainingReader:
     """Scans the records; the rules are those of `upskill.domain.coverage`. Each method pays the
-    round trips the PostgreSQL reader makes (two, one, two), so concurrency tests interleave alike.
+    round trips the PostgreSQL reader makes (two, one, one, two), so concurrency tests interleave alike.
     Orders are the PostgreSQL reader's: requirements and employees by id, courses by title then
     id, enrollments and feedback oldest first (created_at, then id)."""
 
@@ -52,6 +52,14 @@ class MemoryTrainingReader:
         await round_trip()
         history = (a for a in self._all(Assessment) if a.employee_id == employee_id)
         return {competency_id: level for (_, competency_id), level in current_levels(history, today).items()}
+
+    async def standing(self, employee_id: UUID, today: date) -> Standing:
+        await round_trip()
+        history = [a for a in self._all(Assessment) if a.employee_id == employee_id]
+        return Standing(
+            current={competency_id: level for (_, competency_id), level in current_levels(history, today).items()},
+            claimed={competency_id: level for (_, competency_id), level in claimed_levels(history, today).items()},
+        )
 
     async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions:
         await round_trip()

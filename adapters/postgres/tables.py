@@ -41,6 +41,7 @@ from adapters.postgres.training_tables import (
     CourseRow,
     EnrollmentRow,
     FeedbackRow,
+    PlanRow,
     RequirementRow,
     course_covers,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "CourseRow",
     "EnrollmentRow",
     "FeedbackRow",
+    "PlanRow",
     "RequirementRow",
     "TableModel",
     "course_covers",

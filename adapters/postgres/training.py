@@ -20,7 +20,24 @@ from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ARRAY, ColumnElement, Date, Select, Table, Uuid, any_, bindparam, exists, func, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    Select,
+    Table,
+    Uuid,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.types import NullType
 
@@ -31,8 +48,8 @@ from adapters.postgres.nested import items_array
 from adapters.postgres.registry import Binding, Registry
 from upskill.domain.competency import Level
 from upskill.domain.organisation import Department, Employee
-from upskill.domain.ports import DepartmentSnapshot, LearningOptions
-from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
+from upskill.domain.ports import DepartmentSnapshot, LearningOptions, Standing
+from upskill.domain.training import Assessment, AssessmentStatus, Course, Enrollment, Feedback, Requirement
 
 DEPARTMENT_ID = bindparam("department_id", type_=Uuid)
 EMPLOYEE_ID = bindparam("employee_id", type_=Uuid)
@@ -59,17 +76,41 @@ def _employed(employees: Table) -> ColumnElement[bool]:
     return (employees.c.hired_on <= TODAY) & or_(left.is_(None), left > TODAY)
 
 
-def _latest_valid(assessments: Table, *where: ColumnElement[bool]) -> Select[Any]:
-    """(competency_id, level) of the latest assessment valid on the day per competency, among
-    those matching `where` (one employee's): the order of the covering index on assessments."""
+def _latest_valid(
+    assessments: Table, *where: ColumnElement[bool], status: AssessmentStatus = AssessmentStatus.VALIDATED
+) -> Select[Any]:
+    """(competency_id, level) of the latest assessment of `status` valid on the day per
+    competency, among those matching `where` (one employee's): the order of the covering index
+    on assessments, whose key has the status after the competency (an equality, so the order
+    holds). The status is a literal, not a parameter, so every plan knows it."""
     a = assessments.c
     valid = (a.assessed_on <= TODAY) & or_(a.expires_on.is_(None), a.expires_on > TODAY)
     return (
         select(a.competency_id, a.level)
-        .where(*where, valid)
+        .where(*where, a.status == literal_column(f"'{status.value}'"), valid)
         .order_by(a.competency_id, a.assessed_on.desc(), a.created_at.desc(), a.id.desc())
         .ext(distinct_on(a.competency_id))
     )
+
+
+def _standing(assessments: Table) -> Select[Any]:
+    """Per competency of one employee: the current (validated) level, and the claimed one —
+    the latest valid proposed assessment when newer than the one behind the current level
+    (`coverage.claimed_levels`); one statement."""
+    a = assessments.c
+    mine = a.employee_id == EMPLOYEE_ID
+    recency = (a.assessed_on, a.created_at, a.id)
+    current = _latest_valid(assessments, mine).add_columns(*recency).subquery("validated")
+    claims = _latest_valid(assessments, mine, status=AssessmentStatus.PROPOSED).add_columns(*recency).subquery("claims")
+    newer = tuple_(claims.c.assessed_on, claims.c.created_at, claims.c.id) > tuple_(
+        current.c.assessed_on, current.c.created_at, current.c.id
+    )
+    claimed = case((or_(current.c.competency_id.is_(None), newer), claims.c.level))
+    return select(
+        func.coalesce(current.c.competency_id, claims.c.competency_id).label("competency_id"),
+        current.c.level.label("level"),
+        claimed.label("claimed"),
+    ).select_from(current.join(claims, current.c.competency_id == claims.c.competency_id, full=True))
 
 
 def _staff_with_levels(employees: Binding[Any], assessments: Table, requirements: Table) -> Select[Any]:
@@ -133,6 +174,7 @@ class Statements:
     department: Select[Any]
     staff: Select[Any]
     employee_levels: Select[Any]
+    standing: Select[Any]
     courses: Select[Any]
     history: Select[Any]
 
@@ -154,6 +196,7 @@ class Statements:
             ),
             staff=_staff_with_levels(employees, a, r),
             employee_levels=_latest_valid(a, a.c.employee_id == EMPLOYEE_ID),
+            standing=_standing(a),
             courses=select(*_columns(courses), items_array(covers, c).label("covers"))
             .where(exists().where(covers.parent_key == c.c.id, covers.table.c.competency_id == any_(COMPETENCY_IDS)))
             .order_by(c.c.title, c.c.id),
@@ -216,11 +259,22 @@ class PostgresTrainingReader:
         )
 
     async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
-        """Competency id → the employee's current level (latest unexpired assessment)."""
+        """Competency id → the employee's current level (latest unexpired validated assessment)."""
         with translated(self._registry.constraints):
             connection = await self._connections.connection()
             rows = await connection.execute(self._sql.employee_levels, {EMPLOYEE_ID.key: employee_id, TODAY.key: today})
             return {competency_id: LEVELS[level] for competency_id, level in rows.all()}
+
+    async def standing(self, employee_id: UUID, today: date) -> Standing:
+        """The employee's current and claimed levels per competency (one statement)."""
+        with translated(self._registry.constraints):
+            connection = await self._connections.connection()
+            rows = await connection.execute(self._sql.standing, {EMPLOYEE_ID.key: employee_id, TODAY.key: today})
+            found = rows.all()
+        return Standing(
+            current={row.competency_id: LEVELS[row.level] for row in found if row.level is not None},
+            claimed={row.competency_id: LEVELS[row.claimed] for row in found if row.claimed is not None},
+        )
 
     async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions:
         """Courses covering any of `competency_ids` (by title, then id; none asked, none read),

@@ -26,7 +26,8 @@ from sqlmodel import Field
 
 from adapters.postgres.table_base import TableModel, metadata, one_of, sortable_text
 from upskill.domain.competency import Level
-from upskill.domain.training import EnrollmentStatus
+from upskill.domain.plans import PlanStatus
+from upskill.domain.training import AssessmentSource, AssessmentStatus, EnrollmentStatus
 
 SEARCH_COLUMN = "search_vector"
 """The generated full-text column of a resource with `search` fields."""
@@ -40,6 +41,9 @@ to lower case by the 'simple' configuration; in the database's collation, so tha
 beyond ASCII count as letters (on a UTF-8 locale)."""
 
 OPEN_STATUSES = (EnrollmentStatus.PLANNED, EnrollmentStatus.IN_PROGRESS)
+UNREVIEWED = AssessmentStatus.PROPOSED.value
+NO_REVIEW = "reviewed_by IS NULL AND reviewed_on IS NULL AND review_note IS NULL"
+"""A proposed assessment has not been reviewed (`Assessment.check`)."""
 
 
 def _sort_indexes(*columns: str) -> tuple[Index, ...]:
@@ -73,12 +77,17 @@ class AssessmentRow(TableModel, table=True):
     __tablename__ = "assessments"
     __table_args__ = (
         CheckConstraint(one_of("level", Level), name="level"),
+        CheckConstraint(one_of("source", AssessmentSource), name="source"),
+        CheckConstraint(one_of("status", AssessmentStatus), name="status"),
         CheckConstraint("expires_on > assessed_on", name="expires_on"),
         CheckConstraint("assessor_id <> employee_id", name="assessor_id"),
+        CheckConstraint("reviewed_by <> employee_id", name="reviewed_by"),
+        CheckConstraint(f"status <> '{UNREVIEWED}' OR ({NO_REVIEW})", name="review_note"),
         Index(
             "ix_assessments_employee_id_competency_id_latest",
             "employee_id",
             "competency_id",
+            "status",
             descending("assessed_on"),
             descending("created_at"),
             descending("id"),
@@ -86,6 +95,8 @@ class AssessmentRow(TableModel, table=True):
         ),
         Index(None, "competency_id"),
         Index(None, "assessor_id"),
+        Index(None, "reviewed_by"),
+        Index(None, "status", "created_at", "id"),  # the review queue: ?status=proposed, oldest first
         *_sort_indexes("assessed_on", "created_at", "updated_at"),
     )
 
@@ -96,6 +107,11 @@ class AssessmentRow(TableModel, table=True):
     expires_on: date | None = None
     assessor_id: UUID | None = Field(default=None, foreign_key="employees.id", ondelete="RESTRICT")
     note: str | None = Field(default=None, sa_type=Text)
+    source: str = Field(sa_type=Text)
+    status: str = Field(sa_type=Text)
+    reviewed_by: UUID | None = Field(default=None, foreign_key="employees.id", ondelete="RESTRICT")
+    reviewed_on: date | None = None
+    review_note: str | None = Field(default=None, sa_type=Text)
 
 
 class FeedbackRow(TableModel, table=True):
@@ -165,10 +181,42 @@ class EnrollmentRow(TableModel, table=True):
         ),
         Index(None, "employee_id"),
         Index(None, "course_id"),
-        *_sort_indexes("created_at", "updated_at"),
+        Index(None, "assigned_by"),
+        *_sort_indexes("due_on", "created_at", "updated_at"),
     )
 
     employee_id: UUID = Field(foreign_key="employees.id", ondelete="RESTRICT")
     course_id: UUID = Field(foreign_key="courses.id", ondelete="RESTRICT")
     status: str = Field(sa_type=Text)
     completed_on: date | None = None
+    due_on: date | None = None
+    assigned_by: UUID | None = Field(default=None, foreign_key="employees.id", ondelete="RESTRICT")
+
+
+class PlanRow(TableModel, table=True):
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint(one_of("target_level", Level), name="target_level"),
+        CheckConstraint(one_of("status", PlanStatus), name="status"),
+        CheckConstraint(f"(status = '{PlanStatus.ACHIEVED.value}') = (achieved_on IS NOT NULL)", name="achieved_on"),
+        Index(
+            "uq_plans_employee_id_competency_id_active",
+            "employee_id",
+            "competency_id",
+            unique=True,
+            postgresql_where=text(f"status = '{PlanStatus.ACTIVE.value}'"),
+        ),
+        Index(None, "employee_id"),
+        Index(None, "competency_id"),
+        Index(None, "created_by"),
+        *_sort_indexes("due_on", "created_at", "updated_at"),
+    )
+
+    employee_id: UUID = Field(foreign_key="employees.id", ondelete="RESTRICT")
+    competency_id: UUID = Field(foreign_key="competencies.id", ondelete="RESTRICT")
+    target_level: str = Field(sa_type=Text)
+    due_on: date
+    status: str = Field(sa_type=Text)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_by: UUID | None = Field(default=None, foreign_key="employees.id", ondelete="RESTRICT")
+    achieved_on: date | None = None

@@ -24,6 +24,7 @@ from adapters.security.keys import SigningKeys
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
 from adapters.settings import Settings
+from tests.wiring import learning_services
 from upskill.domain.identity import LockoutPolicy, SessionPolicy
 from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.policy import Policy
@@ -36,6 +37,7 @@ from upskill.domain.resources import (
     EMPLOYEES,
     ENROLLMENTS,
     FEEDBACK,
+    PLANS,
     REQUIREMENTS,
     USERS,
 )
@@ -46,6 +48,7 @@ from upskill.services.access import (
     EmployeePolicy,
     EnrollmentPolicy,
     FeedbackPolicy,
+    PlanPolicy,
     RequirementPolicy,
     UserPolicy,
 )
@@ -133,9 +136,10 @@ POLICIES: dict[str, Policy[Any]] = {
     FEEDBACK.collection: FeedbackPolicy(),
     COURSES.collection: CataloguePolicy(),
     ENROLLMENTS.collection: EnrollmentPolicy(),
+    PLANS.collection: PlanPolicy(),
 }
 """As `adapters/container.py` wires them."""
-CRUD = (DEPARTMENTS, COMPETENCIES, EMPLOYEES, REQUIREMENTS, ASSESSMENTS, FEEDBACK, COURSES, ENROLLMENTS)
+CRUD = (DEPARTMENTS, COMPETENCIES, EMPLOYEES, REQUIREMENTS, ASSESSMENTS, FEEDBACK, COURSES, ENROLLMENTS, PLANS)
 
 
 def build_stack(
@@ -174,12 +178,14 @@ def build_stack(
     )
     uow = crud_uow or backend.uow
     if crud is None:
-        crud = [
-            (FeedbackService if resource is FEEDBACK else CrudService)(
-                resource, uow, clock, ids, POLICIES[resource.collection]
-            )
-            for resource in CRUD
-        ]
+        learning = learning_services(uow, clock, ids)
+        special: dict[str, CrudService[Any]] = {
+            FEEDBACK.collection: FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy()),
+            ASSESSMENTS.collection: learning.assessments,
+            ENROLLMENTS.collection: learning.enrollments,
+            PLANS.collection: learning.plans,
+        }
+        crud = [special.get(r.collection) or CrudService(r, uow, clock, ids, POLICIES[r.collection]) for r in CRUD]
     training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
     app = create_app(
         settings=settings,

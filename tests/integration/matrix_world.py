@@ -4,10 +4,11 @@ writes send.
 Departments Home (manager Mona, employee Eve), Empty (nobody) and Far (Xavier); the competency
 Skill (referenced by nothing, so the admin may delete it); users `user:admin`, `user:mona`,
 `user:eve`, `user:lone` (no employee). With `training`, also: the competency Craft;
-requirements `R-home`, `R-far`, `R-all` (company-wide); assessments and (open) enrollments in
-Course of each employee, `A-mona`, `N-mona`, ...; the courses Course and Spare (referenced by
-nothing); `user:xavier`; feedback from each employee to each other one, named by initials,
-author first: `m>e` is Mona's about Eve.
+requirements `R-home`, `R-far`, `R-all` (company-wide); assessments (validated), (open)
+enrollments in Course and active plans (Craft, advanced) of each employee, `A-mona`, `N-mona`,
+`P-mona`, ...; the courses Course and Spare (referenced by nothing); `user:xavier`; each
+employee's self-assessment, proposed, `S-mona`, ...; feedback from each employee to each other
+one, named by initials, author first: `m>e` is Mona's about Eve.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ ROLES = {"admin": "admin@example.com", "manager": "mona@example.com", "employee"
 ME = {"manager": "Mona", "employee": "Eve"}
 PEER = {"manager": "Eve", "employee": "Mona"}
 INITIAL = {"Mona": "m", "Eve": "e", "Xavier": "x"}
-PREFIX = {"assessments": "A", "enrollments": "N"}
+PREFIX = {"assessments": "A", "enrollments": "N", "plans": "P"}
+PROPOSED = "S"
+"""Prefix of each employee's self-assessment (proposed): `S-eve`, ..."""
 
 
 @dataclass
@@ -113,10 +116,15 @@ async def _training(stack: Stack, admin: httpx.AsyncClient, world: World) -> Non
         world.add("assessments", f"{PREFIX['assessments']}-{person.lower()}", assessment)
         enrollment = await create(admin, "enrollments", employee_id=ids[person], course_id=ids["Course"])
         world.add("enrollments", f"{PREFIX['enrollments']}-{person.lower()}", enrollment)
+        plan = await create(admin, "plans", **about, target_level="advanced", due_on="2099-01-01")
+        world.add("plans", f"{PREFIX['plans']}-{person.lower()}", plan)
     world.add("users", "user:xavier", await add_user(admin, "xavier@example.com", employee_id=ids["Xavier"]))
     emails = {"Mona": ROLES["manager"], "Eve": ROLES["employee"], "Xavier": "xavier@example.com"}
     for author, email in emails.items():
         async with stack.client(await access_token(admin, email)) as http:
+            about = {"employee_id": ids[author], "competency_id": ids["Craft"]}
+            claim = await create(http, "assessments", **about, level="intermediate", assessed_on="2024-03-01")
+            world.add("assessments", f"{PROPOSED}-{author.lower()}", claim)
             for subject in emails:
                 if subject != author:
                     given = await create(http, "feedback", subject_id=ids[subject], score=3)
@@ -185,6 +193,16 @@ BODIES: dict[str, tuple[Create, Change, Change]] = {  # (POST, PATCH, PUT)
         lambda w, r: {"employee_id": _about(w, r), "course_id": w.ids["Spare"]},
         lambda _: {"status": "in_progress"},
         lambda r: {"employee_id": r["employee_id"], "course_id": r["course_id"], "status": "dropped"},
+    ),
+    "plans": (
+        lambda w, r: {
+            "employee_id": _about(w, r),
+            "competency_id": w.ids["Skill"],
+            "target_level": "basic",
+            "due_on": "2099-06-01",
+        },
+        lambda _: {"note": "changed"},
+        lambda r: {**{k: r[k] for k in ("employee_id", "competency_id", "due_on")}, "target_level": "expert"},
     ),
     "feedback": (
         lambda w, _: {"subject_id": w.ids["Xavier"], "score": 4},

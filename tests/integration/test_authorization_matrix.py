@@ -18,7 +18,7 @@ import pytest
 
 from tests.integration.accounts import access_token
 from tests.integration.conftest import ADMIN_PASSWORD, API, PASSWORD, Stack
-from tests.integration.matrix_world import BODIES, ROLES, World, build
+from tests.integration.matrix_world import BODIES, ME, PEER, PROPOSED, ROLES, World, build
 
 MATRIX = """
 role      collection    target    LIST  POST  GET  PATCH  PUT  DELETE
@@ -42,6 +42,8 @@ admin     feedback      -         200   403   .    .      .    .
 admin     feedback      other     .     .     200  200    200  204
 admin     courses       -         200   201   .    .      .    .
 admin     courses       any       .     .     200  200    200  204
+admin     plans         -         200   201   .    .      .    .
+admin     plans         other     .     201   200  200    200  204
 manager   departments   -         200   403   .    .      .    .
 manager   departments   own       .     .     200  403    403  403
 manager   departments   other     .     .     200  403    403  403
@@ -59,7 +61,7 @@ manager   requirements  own       .     201   200  200    200  204
 manager   requirements  company   .     403   200  403    403  403
 manager   requirements  other     .     403   200  403    403  403
 manager   assessments   -         200   201   .    .      .    .
-manager   assessments   own       .     201   200  200    200  204
+manager   assessments   own       .     201   200  403    403  403
 manager   assessments   peer      .     201   200  200    200  204
 manager   assessments   other     .     403   404  404    404  404
 manager   enrollments   -         200   201   .    .      .    .
@@ -72,6 +74,10 @@ manager   feedback      peer      .     .     200  403    403  403
 manager   feedback      other     .     .     404  404    404  404
 manager   courses       -         200   403   .    .      .    .
 manager   courses       any       .     .     200  403    403  403
+manager   plans         -         200   201   .    .      .    .
+manager   plans         own       .     201   200  200    200  204
+manager   plans         peer      .     201   200  200    200  204
+manager   plans         other     .     403   404  404    404  404
 employee  departments   -         200   403   .    .      .    .
 employee  departments   own       .     .     200  403    403  403
 employee  departments   other     .     .     404  404    404  404
@@ -88,11 +94,11 @@ employee  requirements  -         200   403   .    .      .    .
 employee  requirements  own       .     .     200  403    403  403
 employee  requirements  company   .     .     200  403    403  403
 employee  requirements  other     .     .     404  404    404  404
-employee  assessments   -         200   403   .    .      .    .
-employee  assessments   own       .     403   200  403    403  403
+employee  assessments   -         200   201   .    .      .    .
+employee  assessments   own       .     201   200  403    403  403
 employee  assessments   peer      .     .     404  404    404  404
 employee  enrollments   -         200   201   .    .      .    .
-employee  enrollments   own       .     201   200  200    200  204
+employee  enrollments   own       .     201   200  200    200  403
 employee  enrollments   peer      .     403   404  404    404  404
 employee  enrollments   other     .     403   404  404    404  404
 employee  feedback      -         200   201   .    .      .    .
@@ -102,6 +108,9 @@ employee  feedback      peer      .     .     404  404    404  404
 employee  feedback      other     .     .     404  404    404  404
 employee  courses       -         200   403   .    .      .    .
 employee  courses       any       .     .     200  403    403  403
+employee  plans         -         200   403   .    .      .    .
+employee  plans         own       .     403   200  403    403  403
+employee  plans         peer      .     403   404  404    404  404
 loner     departments   -         200   403   .    .      .    .
 loner     departments   other     .     .     404  404    404  404
 loner     employees     -         200   403   .    .      .    .
@@ -121,6 +130,8 @@ loner     feedback      -         200   403   .    .      .    .
 loner     feedback      other     .     .     404  404    404  404
 loner     courses       -         200   403   .    .      .    .
 loner     courses       any       .     .     200  403    403  403
+loner     plans         -         200   403   .    .      .    .
+loner     plans         other     .     .     404  404    404  404
 """
 
 LISTS = """
@@ -130,14 +141,15 @@ employees     *      Eve,Mona         Eve              -
 competencies  *      *                *                *
 users         *      user:mona        user:eve         user:lone
 requirements  *      *                R-all,R-home     -
-assessments   *      A-eve,A-mona     A-eve            -
+assessments   *      A-eve,A-mona,S-eve,S-mona  A-eve,S-eve  -
 enrollments   *      N-eve,N-mona     N-eve            -
+plans         *      P-eve,P-mona     P-eve            -
 feedback      *      e>m,m>e,x>e,x>m  e>m,e>x,m>e,x>e  -
 courses       *      *                *                *
 """
 """What each role's list shows, by world name; `*` every record of the world, `-` none."""
 
-TRAINING = frozenset({"requirements", "assessments", "enrollments", "feedback", "courses"})
+TRAINING = frozenset({"requirements", "assessments", "enrollments", "feedback", "courses", "plans"})
 
 
 def _table(text: str) -> list[list[str]]:
@@ -199,5 +211,66 @@ async def test_authorization_matrix(
             actual[route] = response.status_code
             if current is not None and route != "GET" and response.status_code >= 400:
                 assert (await client.get(url)).json() == current, f"a refused {route} changed the record"
+            if route in ("PATCH", "PUT") and response.status_code == 200:
+                current = response.json()
 
     assert actual == expected
+
+
+ACTIONS = """
+role      action     target  status
+admin     validate   peer    200
+admin     validate   other   200
+admin     reject     other   200
+admin     from-gaps  other   201
+manager   validate   own     403
+manager   validate   peer    200
+manager   validate   other   404
+manager   reject     own     403
+manager   reject     peer    200
+manager   reject     other   404
+manager   from-gaps  own     201
+manager   from-gaps  peer    201
+manager   from-gaps  other   404
+employee  validate   own     403
+employee  validate   peer    404
+employee  validate   other   404
+employee  reject     own     403
+employee  reject     peer    404
+employee  from-gaps  own     403
+employee  from-gaps  peer    404
+employee  from-gaps  other   404
+loner     validate   other   404
+loner     reject     other   404
+loner     from-gaps  other   404
+"""
+"""The learning loop's own routes (DOMAIN.md, "Who may do what (additions)"): reviewing a
+self-assessment (`own` the caller's, `peer` a colleague's, `other` Xavier's, each proposed), and
+planning an employee's gaps (`own`, `peer`, `other`: the employee). For the admin `peer` is Eve."""
+
+
+def _action_rows() -> list[Any]:
+    return [pytest.param(*row[:3], int(row[3]), id="-".join(row[:3])) for row in _table(ACTIONS)]
+
+
+@pytest.mark.parametrize(("role", "action", "target", "expected"), _action_rows())
+async def test_learning_loop_actions(
+    stack: Stack, client: httpx.AsyncClient, role: str, action: str, target: str, expected: int
+) -> None:
+    world = await build(stack, client, training=True)
+    person = {"own": ME.get(role, ""), "peer": PEER.get(role, "Eve"), "other": "Xavier"}[target]
+    if action == "from-gaps":
+        url, body = f"{API}/employees/{world.ids[person]}/plans/from-gaps", {"due_on": "2099-01-01"}
+        watched = f"{API}/plans"
+    else:
+        url, body = f"{API}/assessments/{world.ids[f'{PROPOSED}-{person.lower()}']}/{action}", {"note": "seen"}
+        watched = f"{API}/assessments/{world.ids[f'{PROPOSED}-{person.lower()}']}"
+    before = (await client.get(watched)).json()
+    password = ADMIN_PASSWORD if role == "admin" else PASSWORD
+    async with stack.client(await access_token(client, ROLES[role], password)) as caller:
+        response = await caller.post(url, json=body)
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert (await client.get(watched)).json() == before, f"a refused {action} changed something"
+    elif action != "from-gaps":
+        assert response.json()["status"] == ("validated" if action == "validate" else "rejected")

@@ -66,7 +66,7 @@ async def test_assessments_keep_history_and_check_their_dates_and_assessor(
     )
 
     listed = await client.get(f"{API}/assessments", params={"employee_id": place.ann})
-    assert [a["id"] for a in listed.json()["items"]] == [new["id"], old["id"]]  # newest first by default
+    assert [a["id"] for a in listed.json()["items"]] == [old["id"], new["id"]]  # oldest first: a review queue
     advanced = await client.get(f"{API}/assessments", params={"level__in": "advanced,expert"})
     assert [a["id"] for a in advanced.json()["items"]] == [new["id"]]
     since = await client.get(f"{API}/assessments", params={"assessed_on__gte": "2022-06-01"})
@@ -91,13 +91,15 @@ async def test_one_open_enrollment_per_employee_and_course(client: httpx.AsyncCl
     assert_problem(await client.post(f"{API}/enrollments", json={**body, "status": "in_progress"}), 409, "conflict")
     await create(client, "enrollments", **body, status="dropped")  # closed ones do not count
     await create(client, "enrollments", **body, status="dropped")
+    started = await client.patch(f"{API}/enrollments/{first['id']}", json={"status": "in_progress"})
+    assert started.status_code == 200, started.text
     completed = await client.patch(
         f"{API}/enrollments/{first['id']}", json={"status": "completed", "completed_on": "2024-03-01"}
     )
     assert completed.status_code == 200, completed.text
     second = await create(client, "enrollments", **body, status="in_progress")
     reopen = await client.patch(f"{API}/enrollments/{first['id']}", json={"status": "planned", "completed_on": None})
-    assert_problem(reopen, 409, "conflict")  # the second one is open now
+    assert_problem(reopen, 409, "invalid-transition")  # completed is final
     statuses = await client.get(f"{API}/enrollments", params={"status__in": "planned,in_progress"})
     assert [e["id"] for e in statuses.json()["items"]] == [second["id"]]
 
@@ -106,7 +108,7 @@ async def test_enrollment_status_rules(client: httpx.AsyncClient, place: Place) 
     body = {"employee_id": place.ann, "course_id": place.course}
     cases = [
         ({"status": "finished"}, "status"),
-        ({"status": "completed"}, "completed_on"),
+        ({"status": "completed", "completed_on": "2999-01-01"}, "completed_on"),
         ({"status": "planned", "completed_on": "2024-01-01"}, "completed_on"),
         ({"course_id": "01900000-0000-7000-8000-000000000000"}, "course_id"),
     ]

@@ -78,13 +78,13 @@ async def test_competencies_are_the_current_levels_sorted_by_competency(
     assert bob["employee_id"] == world.ids["Bob"]
     assert bob["on"] == TODAY.isoformat()
     # Bob: the expired advanced no longer counts, the future SQL not yet.
-    assert bob["items"] == [{"competency_id": world.ids["Python"], "level": "intermediate"}]
+    assert bob["items"] == [{"competency_id": world.ids["Python"], "level": "intermediate", "claimed_level": None}]
     assert ada["items"] == [
-        {"competency_id": world.ids["Python"], "level": "expert"},
-        {"competency_id": world.ids["Docker"], "level": "basic"},
+        {"competency_id": world.ids["Python"], "level": "expert", "claimed_level": None},
+        {"competency_id": world.ids["Docker"], "level": "basic", "claimed_level": None},
     ]
     assert [i["competency_id"] for i in ada["items"]] == sorted(i["competency_id"] for i in ada["items"])
-    assert cy["items"] == [{"competency_id": world.ids["SQL"], "level": "basic"}]
+    assert cy["items"] == [{"competency_id": world.ids["SQL"], "level": "basic", "claimed_level": None}]
 
 
 async def test_gaps_are_the_open_requirements_above_the_current_level(client: httpx.AsyncClient, world: World) -> None:

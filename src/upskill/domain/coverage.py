@@ -13,7 +13,7 @@ from uuid import UUID
 
 from upskill.domain.competency import Level
 from upskill.domain.organisation import Employee
-from upskill.domain.training import Assessment, Requirement
+from upskill.domain.training import Assessment, AssessmentStatus, Requirement
 
 LevelKey = tuple[UUID, UUID]
 """(employee_id, competency_id)."""
@@ -28,20 +28,40 @@ def rank(level: Level | None) -> int:
 
 
 def current_levels(assessments: Iterable[Assessment], today: date) -> dict[LevelKey, Level]:
-    """The current level of each assessed (employee, competency): that of the latest assessment
-    valid on `today`. Valid = `assessed_on` ≤ today < `expires_on` (the expiry day itself no
-    longer counts; an assessment dated after today does not count yet). Latest = greatest
-    `assessed_on`, ties broken by `created_at`, then `id`. An expired latest assessment does
-    not hide an older one that is still valid; pairs with no valid assessment are absent."""
+    """The current level of each assessed (employee, competency): that of the latest
+    *validated* assessment valid on `today` (proposed and rejected ones never count). Valid =
+    `assessed_on` ≤ today < `expires_on` (the expiry day itself no longer counts; an assessment
+    dated after today does not count yet). Latest = greatest `assessed_on`, ties broken by
+    `created_at`, then `id`. An expired latest assessment does not hide an older one that is
+    still valid; pairs with no valid validated assessment are absent."""
+    return {key: a.level for key, a in _latest(assessments, today, AssessmentStatus.VALIDATED).items()}
+
+
+def claimed_levels(assessments: Iterable[Assessment], today: date) -> dict[LevelKey, Level]:
+    """The claimed level of each (employee, competency) that has one: that of the latest
+    *proposed* assessment valid on `today`, when it is newer (by `assessed_on`, `created_at`,
+    `id`) than the assessment behind the current level, or there is no current level. Shown
+    beside the current level, never counted."""
+    history = list(assessments)
+    current = _latest(history, today, AssessmentStatus.VALIDATED)
+    claims = _latest(history, today, AssessmentStatus.PROPOSED)
+    return {
+        key: claim.level
+        for key, claim in claims.items()
+        if (behind := current.get(key)) is None or _recency(claim) > _recency(behind)
+    }
+
+
+def _latest(assessments: Iterable[Assessment], today: date, status: AssessmentStatus) -> dict[LevelKey, Assessment]:
     latest: dict[LevelKey, Assessment] = {}
     for assessment in assessments:
-        if not assessment.is_valid(today):
+        if assessment.status is not status or not assessment.is_valid(today):
             continue
         key = (assessment.employee_id, assessment.competency_id)
         known = latest.get(key)
         if known is None or _recency(assessment) > _recency(known):
             latest[key] = assessment
-    return {key: assessment.level for key, assessment in latest.items()}
+    return latest
 
 
 def _recency(assessment: Assessment) -> tuple[date, datetime, UUID]:

@@ -55,6 +55,17 @@ class Conflict(DomainError):
     """A unique value is taken, or a record is still referenced by others."""
 
 
+class InvalidTransition(Conflict):
+    """A record's state may not change from `current` to `requested` (e.g. an enrollment out of
+    a final status, a review of an assessment that is no longer proposed). `current` is None
+    for a record that does not exist yet."""
+
+    def __init__(self, reason: str, *, current: str | None, requested: str | None, **kwargs: object) -> None:
+        super().__init__(reason, **kwargs)  # type: ignore[arg-type]
+        self.current = current
+        self.requested = requested
+
+
 class InvalidReference(DomainError):
     """A field points at a record that does not exist."""
 

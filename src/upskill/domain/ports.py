@@ -175,8 +175,17 @@ class DepartmentSnapshot:
     employees: tuple[Employee, ...]
     """Its members employed on the day (`Employee.is_current`)."""
     levels: Mapping[tuple[UUID, UUID], Level]
-    """(employee id, competency id) → current level (`coverage.current_levels`), for those
+    """(employee id, competency id) → current (validated) level (`coverage.current_levels`), for those
     employees in the required competencies."""
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An employee's levels on one day, per competency: `current` (validated,
+    `coverage.current_levels`) and `claimed` (proposed and newer, `coverage.claimed_levels`)."""
+
+    current: Mapping[UUID, Level]
+    claimed: Mapping[UUID, Level]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +208,11 @@ class TrainingReader(Protocol):
         ...
 
     async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
-        """Competency id → the employee's current level (latest unexpired assessment)."""
+        """Competency id → the employee's current level (latest unexpired validated assessment)."""
+        ...
+
+    async def standing(self, employee_id: UUID, today: date) -> Standing:
+        """The employee's current and claimed levels (one round trip)."""
         ...
 
     async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions: ...

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from datetime import date
+from typing import Any, Generic, TypeVar
 
 from upskill.domain.entity import Entity
 from upskill.domain.errors import InvalidQuery
@@ -56,6 +57,16 @@ class Nested:
     table: str
 
 
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A flag shown with each record but never stored nor accepted: `value(record, today)`
+    (e.g. an enrollment's `overdue`). Not filterable: it changes with the day."""
+
+    name: str
+    value: Callable[[Any, date], bool]
+    description: str
+
+
 @dataclass(frozen=True)
 class Resource(Generic[E]):
     entity: type[E]
@@ -73,6 +84,7 @@ class Resource(Generic[E]):
     """Text inputs that are not entity fields: the service turns them into fields (a password
     into its hash) and they are never returned."""
     nested: tuple[Nested, ...] = ()
+    computed: tuple[Computed, ...] = ()
     search: tuple[str, ...] = ()
     """Text fields the full-text filter `q` (Op.SEARCH) searches: every word of the query must
     start a word of one of these fields, case-insensitively (words: runs of letters and digits)."""

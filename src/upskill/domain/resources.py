@@ -7,6 +7,7 @@ from __future__ import annotations
 from upskill.domain.competency import Competency
 from upskill.domain.identity import User
 from upskill.domain.organisation import Department, Employee
+from upskill.domain.plans import Plan, PlanStatus
 from upskill.domain.query import Filter, Op, SortKey
 from upskill.domain.resource import (
     KEY_OPS,
@@ -14,6 +15,7 @@ from upskill.domain.resource import (
     SEARCH_FIELD,
     SEARCH_OPS,
     TEXT_OPS,
+    Computed,
     Nested,
     Reference,
     Resource,
@@ -127,16 +129,22 @@ ASSESSMENTS = Resource(
         "level": KEY_OPS,
         "assessed_on": RANGE_OPS,
         "expires_on": RANGE_OPS,
+        "source": KEY_OPS,
+        "status": KEY_OPS,
+        "reviewed_by": KEY_OPS,
+        "reviewed_on": RANGE_OPS,
         "id": KEY_OPS,
         **_STAMPS,
     },
     sortable=frozenset({"assessed_on", "created_at", "updated_at", "id"}),
-    default_sort=(SortKey("assessed_on", descending=True),),
+    default_sort=(SortKey("created_at"),),  # oldest first: `?status=proposed` is a review queue
     references=(
         Reference("fk_assessments_employee_id_employees", "employee_id", Employee),
         Reference("fk_assessments_competency_id_competencies", "competency_id", Competency),
         Reference("fk_assessments_assessor_id_employees", "assessor_id", Employee),
+        Reference("fk_assessments_reviewed_by_employees", "reviewed_by", Employee),
     ),
+    read_only=frozenset({"status", "reviewed_by", "reviewed_on", "review_note"}),
 )
 
 FEEDBACK = Resource(
@@ -182,6 +190,8 @@ COURSES = Resource(
     search=("title", "description"),
 )
 
+_OVERDUE = "Open (not yet completed, dropped or achieved) after its due day."
+
 ENROLLMENTS = Resource(
     entity=Enrollment,
     collection="enrollments",
@@ -190,10 +200,12 @@ ENROLLMENTS = Resource(
         "course_id": KEY_OPS,
         "status": KEY_OPS,
         "completed_on": RANGE_OPS,
+        "due_on": RANGE_OPS,
+        "assigned_by": KEY_OPS,
         "id": KEY_OPS,
         **_STAMPS,
     },
-    sortable=frozenset({"created_at", "updated_at", "id"}),
+    sortable=frozenset({"due_on", "created_at", "updated_at", "id"}),
     unique=(
         Unique(
             "uq_enrollments_employee_id_course_id_open",
@@ -204,8 +216,54 @@ ENROLLMENTS = Resource(
     references=(
         Reference("fk_enrollments_employee_id_employees", "employee_id", Employee),
         Reference("fk_enrollments_course_id_courses", "course_id", Course),
+        Reference("fk_enrollments_assigned_by_employees", "assigned_by", Employee),
     ),
+    read_only=frozenset({"assigned_by"}),
+    computed=(Computed("overdue", Enrollment.is_overdue, _OVERDUE),),
 )
 
-ALL = (DEPARTMENTS, COMPETENCIES, EMPLOYEES, USERS, REQUIREMENTS, ASSESSMENTS, FEEDBACK, COURSES, ENROLLMENTS)
+PLANS = Resource(
+    entity=Plan,
+    collection="plans",
+    filters={
+        "employee_id": KEY_OPS,
+        "competency_id": KEY_OPS,
+        "target_level": KEY_OPS,
+        "status": KEY_OPS,
+        "due_on": RANGE_OPS,
+        "achieved_on": RANGE_OPS,
+        "created_by": KEY_OPS,
+        "id": KEY_OPS,
+        **_STAMPS,
+    },
+    sortable=frozenset({"due_on", "created_at", "updated_at", "id"}),
+    default_sort=(SortKey("due_on"),),
+    unique=(
+        Unique(
+            "uq_plans_employee_id_competency_id_active",
+            ("employee_id", "competency_id"),
+            where=(Filter("status", Op.EQ, PlanStatus.ACTIVE),),
+        ),
+    ),
+    references=(
+        Reference("fk_plans_employee_id_employees", "employee_id", Employee),
+        Reference("fk_plans_competency_id_competencies", "competency_id", Competency),
+        Reference("fk_plans_created_by_employees", "created_by", Employee),
+    ),
+    read_only=frozenset({"created_by", "achieved_on"}),
+    computed=(Computed("overdue", Plan.is_overdue, _OVERDUE),),
+)
+
+ALL = (
+    DEPARTMENTS,
+    COMPETENCIES,
+    EMPLOYEES,
+    USERS,
+    REQUIREMENTS,
+    ASSESSMENTS,
+    FEEDBACK,
+    COURSES,
+    ENROLLMENTS,
+    PLANS,
+)
 """Every resource, in dependency order (a resource only references those before it or itself)."""

@@ -40,10 +40,31 @@ class Requirement(Entity):
         return []
 
 
+class AssessmentSource(StrEnum):
+    """Where a level comes from: a manager's (or an admin's) judgement, the employee's own
+    claim, a completed course, or an import of existing records."""
+
+    MANAGER = "manager"
+    SELF = "self"
+    COURSE = "course"
+    IMPORT = "import"
+
+
+class AssessmentStatus(StrEnum):
+    """Only a `validated` assessment counts towards a level; a `proposed` one waits for review
+    (a claim), a `rejected` one stays in the history."""
+
+    PROPOSED = "proposed"
+    VALIDATED = "validated"
+    REJECTED = "rejected"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment(Entity):
     """One entry of an employee's history in a competency. It counts from `assessed_on` until
-    the day before `expires_on` (None = never expires); the assessor is never the employee."""
+    the day before `expires_on` (None = never expires), and only once `validated`; the assessor
+    is never the employee, nor is the reviewer. A `proposed` assessment has not been reviewed
+    (no reviewer, review day or note)."""
 
     label: ClassVar[str] = "Assessment"
 
@@ -54,6 +75,11 @@ class Assessment(Entity):
     expires_on: date | None = None
     assessor_id: UUID | None = None
     note: str | None = None
+    source: AssessmentSource = AssessmentSource.MANAGER
+    status: AssessmentStatus = AssessmentStatus.VALIDATED
+    reviewed_by: UUID | None = None
+    reviewed_on: date | None = None
+    review_note: str | None = None
 
     def check(self) -> list[FieldError]:
         problems: list[FieldError] = []
@@ -61,11 +87,26 @@ class Assessment(Entity):
             problems.append(FieldError("expires_on", "must be after assessed_on"))
         if self.assessor_id is not None and self.assessor_id == self.employee_id:
             problems.append(FieldError("assessor_id", "an employee cannot assess themselves"))
+        if self.reviewed_by is not None and self.reviewed_by == self.employee_id:
+            problems.append(FieldError("reviewed_by", "an employee cannot review their own assessment"))
+        if self.status is AssessmentStatus.PROPOSED and (
+            self.reviewed_by is not None or self.reviewed_on is not None or self.review_note is not None
+        ):
+            problems.append(FieldError("status", "a proposed assessment has not been reviewed"))
         return problems
 
     def is_valid(self, on: date) -> bool:
-        """Whether it counts on day `on`: made on or before it and not expired by then."""
+        """Whether it is in force on day `on`: made on or before it and not expired by then
+        (whatever its status)."""
         return self.assessed_on <= on and (self.expires_on is None or self.expires_on > on)
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status is AssessmentStatus.VALIDATED
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status is AssessmentStatus.PROPOSED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,8 +202,9 @@ class EnrollmentStatus(StrEnum):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Enrollment(Entity):
     """An employee taking a course. `completed_on` is set if and only if the status is
-    `completed` (completing requires the date). At most one open enrollment per (employee,
-    course), which the store enforces."""
+    `completed`. At most one open enrollment per (employee, course), which the store enforces.
+    Status changes follow `lifecycle.ENROLLMENT_TRANSITIONS`; `assigned_by` is the employee
+    who created it (None when the creator is linked to no employee)."""
 
     label: ClassVar[str] = "Enrollment"
 
@@ -170,6 +212,8 @@ class Enrollment(Entity):
     course_id: UUID
     status: EnrollmentStatus = EnrollmentStatus.PLANNED
     completed_on: date | None = None
+    due_on: date | None = None
+    assigned_by: UUID | None = None
 
     def check(self) -> list[FieldError]:
         if self.status == EnrollmentStatus.COMPLETED and self.completed_on is None:
@@ -181,3 +225,7 @@ class Enrollment(Entity):
     @property
     def is_open(self) -> bool:
         return self.status.is_open
+
+    def is_overdue(self, today: date) -> bool:
+        """Still open after its due day."""
+        return self.is_open and self.due_on is not None and self.due_on < today

@@ -9,6 +9,7 @@ and their own user.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -16,13 +17,18 @@ from upskill.domain.entity import Entity
 from upskill.domain.errors import Forbidden
 from upskill.domain.identity import User
 from upskill.domain.organisation import Department, Employee
+from upskill.domain.plans import Plan
 from upskill.domain.policy import EVERYTHING, NOTHING, Action, Related, Scope
 from upskill.domain.ports import UnitOfWork
 from upskill.domain.principal import Principal, Role
 from upskill.domain.query import Filter, Op
-from upskill.domain.training import Assessment, Enrollment, Feedback, Requirement
+from upskill.domain.training import Assessment, Enrollment, EnrollmentStatus, Feedback, Requirement
 
 E = TypeVar("E", bound=Entity)
+
+SELF_ENROLLMENT_FIELDS = frozenset({"status", "completed_on", "version", "updated_at"})
+"""What an employee's own change to their enrollment may touch: its status (start, complete,
+drop), the completion day that comes with completing, and the bookkeeping of any write."""
 
 
 def only(field: str, value: UUID | None) -> Scope:
@@ -40,6 +46,10 @@ def in_department(field: str, department_id: UUID | None) -> Scope:
 def forbid(principal: Principal, action: Action, record: Entity | None) -> Forbidden:
     label = record.label if record is not None else "record"
     return Forbidden(f"A {principal.role} may not {action} this {label.lower()}.", entity=label)
+
+
+def changed_fields(before: Entity, after: Entity) -> set[str]:
+    return {f.name for f in dataclasses.fields(before) if getattr(before, f.name) != getattr(after, f.name)}
 
 
 def is_manager(principal: Principal) -> bool:
@@ -125,10 +135,10 @@ class RequirementPolicy:
 
 class DepartmentRecords(Generic[E]):
     """Records about one employee (`field`): the admin reads and writes all, a manager those of
-    their department, an employee reads their own (and writes them if `self_writes`)."""
+    their department, an employee reads their own. What anyone may write about themself is
+    `about_self`'s to say."""
 
     field: str = "employee_id"
-    self_writes: bool = False
 
     def read_scope(self, principal: Principal) -> Scope:
         if principal.is_admin:
@@ -137,6 +147,12 @@ class DepartmentRecords(Generic[E]):
             return in_department(self.field, principal.department_id)
         return only(self.field, principal.employee_id)
 
+    def about_self(self, principal: Principal, action: Action, before: E | None, after: E | None) -> bool:
+        """Whether a manager or an employee may make this write to a record about themself
+        (asked only then). By default a manager may, as for anyone of their department; an
+        employee may not."""
+        return is_manager(principal)
+
     async def authorize(
         self, uow: UnitOfWork, principal: Principal, action: Action, before: E | None, after: E | None
     ) -> None:
@@ -144,20 +160,48 @@ class DepartmentRecords(Generic[E]):
             return
         records = [r for r in (before, after) if r is not None]
         subjects = {getattr(r, self.field) for r in records}
-        if is_manager(principal):
-            allowed = all([await department_of(uow, s) == principal.department_id for s in subjects])
-        else:
-            allowed = self.self_writes and subjects == {principal.employee_id}
+        others = subjects - {principal.employee_id}
+        allowed = True
+        if len(others) < len(subjects):  # (also) about the caller themself
+            allowed = self.about_self(principal, action, before, after)
+        if allowed and others:
+            allowed = is_manager(principal) and all(
+                [await department_of(uow, s) == principal.department_id for s in others]
+            )
         if not allowed:
             raise forbid(principal, action, records[0] if records else None)
 
 
 class AssessmentPolicy(DepartmentRecords[Assessment]):
-    pass
+    """About themself, anyone linked to an employee records a self-assessment (which the
+    service makes proposed) and nothing more: a manager's own level is changed or removed by
+    another manager of the department or an admin, like anyone's."""
+
+    def about_self(
+        self, principal: Principal, action: Action, before: Assessment | None, after: Assessment | None
+    ) -> bool:
+        return action is Action.CREATE
 
 
 class EnrollmentPolicy(DepartmentRecords[Enrollment]):
-    self_writes = True
+    """An employee enrols themself (`planned`) and starts, completes or drops their own
+    enrollments: a change of status (and of the completion day with it), nothing else."""
+
+    def about_self(
+        self, principal: Principal, action: Action, before: Enrollment | None, after: Enrollment | None
+    ) -> bool:
+        if is_manager(principal):
+            return True
+        if action is Action.CREATE:
+            return after is not None and after.status is EnrollmentStatus.PLANNED
+        if action is Action.UPDATE and before is not None and after is not None:
+            return before.status != after.status and changed_fields(before, after) <= SELF_ENROLLMENT_FIELDS
+        return False
+
+
+class PlanPolicy(DepartmentRecords[Plan]):
+    """Managers (own department) and the admin create, change and cancel plans; employees
+    read their own."""
 
 
 class FeedbackPolicy:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -80,22 +81,37 @@ class CrudService(Generic[E]):
         keeps `values` as they are."""
         return values
 
+    async def amend(
+        self, uow: UnitOfWork, principal: Principal, before: E | None, values: dict[str, object]
+    ) -> dict[str, object]:
+        """Inside the transaction, before the record is built from `values` (all its data
+        fields on create, the changes on update; `before` is the stored record, None on create):
+        complete or refuse them by what is stored (e.g. a completion day when a status becomes
+        completed). The default keeps `values` as they are."""
+        return values
+
     async def check(self, uow: UnitOfWork, principal: Principal, before: E | None, after: E) -> None:
         """Rules that need the store (beyond the entity's own and the database's). Raise a
         DomainError to refuse the write."""
+
+    async def written(self, uow: UnitOfWork, principal: Principal, before: E | None, after: E | None) -> None:
+        """Inside the write's transaction, once the store took it (`after` is None for a
+        delete) and before the commit: the writes that must succeed or fail with it (evidence
+        of a completed course, plans achieved by a new level). The default writes nothing."""
+
+    def today(self) -> date:
+        """The service's day (UTC): what dated rules and computed flags are evaluated on."""
+        return self._clock.now().date()
 
     # -- use cases -----------------------------------------------------------------------------
 
     async def create(self, principal: Principal, data: Mapping[str, object]) -> E:
         self._check_fields(data, full=True)
-        values = await self.prepare(principal, dict(data), creating=True)
-        now = self._clock.now()
-        entity = self.resource.entity(id=self._ids.new(), version=1, created_at=now, updated_at=now, **values)
+        prepared = await self.prepare(principal, dict(data), creating=True)
 
         async def work(uow: UnitOfWork) -> E:
-            await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
-            await self.check(uow, principal, None, entity)
-            stored = await self._repo(uow).add(entity)
+            values = await self.amend(uow, principal, None, dict(prepared))
+            stored = await self.add_in(uow, principal, self.new_record(values))
             await uow.commit()
             return stored
 
@@ -138,16 +154,20 @@ class CrudService(Generic[E]):
         async def work(uow: UnitOfWork) -> E:
             current = await self._visible(uow, principal, id)
             self._check_version(current, expected_version)
-            values = prepared
+            values = dict(prepared)
             if replace:
-                values = {name: _default(self.resource.entity, name) for name in self._data_fields} | prepared
-            if all(getattr(current, k) == v for k, v in values.items()):
-                return current
-            updated = current.evolve(**values, version=current.version + 1, updated_at=self._clock.now())
-            await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
-            await self.check(uow, principal, current, updated)
-            stored = await self._repo(uow).update(updated, expected_version=current.version)
-            await uow.commit()
+                values = {name: _default(self.resource.entity, name) for name in self._data_fields} | values
+            values = await self.amend(uow, principal, current, values)
+            try:
+                stored = await self.change_in(uow, principal, current, values)
+                if stored is not current:
+                    await uow.commit()
+            except StaleVersion as exc:
+                if expected_version is not None:
+                    raise
+                # Without If-Match the caller asked for the change whatever the version: a
+                # concurrent write overtook this one, so read again and re-apply it.
+                raise TransactionConflict(exc.reason, entity=exc.entity, id=exc.id) from exc
             return stored
 
         return await in_transaction(self._uow, work)
@@ -160,9 +180,49 @@ class CrudService(Generic[E]):
             self._check_version(current, expected_version)
             await self.policy.authorize(uow, principal, Action.DELETE, current, None)
             await self._repo(uow).delete(id, expected_version=current.version)
+            await self.written(uow, principal, current, None)
             await uow.commit()
 
         await in_transaction(self._uow, work)
+
+    # -- writes inside a caller's unit of work (the caller commits) ---------------------------
+
+    def new_record(self, values: Mapping[str, object]) -> E:
+        """A new record of `values` (its data fields) with a new id, version 1, stamped now."""
+        now = self._clock.now()
+        return self.resource.entity(id=self._ids.new(), version=1, created_at=now, updated_at=now, **values)
+
+    async def add_in(self, uow: UnitOfWork, principal: Principal, entity: E, *, authorize: bool = True) -> E:
+        """Store a new record in `uow`: the policy (`authorize=False` when the service itself
+        makes the record, e.g. evidence of a course), the rules, the store, then `written`."""
+        if authorize:
+            await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
+        await self.check(uow, principal, None, entity)
+        stored = await self._repo(uow).add(entity)
+        await self.written(uow, principal, None, stored)
+        return stored
+
+    async def change_in(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        current: E,
+        values: Mapping[str, object],
+        *,
+        authorize: bool = True,
+    ) -> E:
+        """Store `current` with `values` in `uow` as its next version, as `add_in` does; `current`
+        itself (the same object) when nothing would change. Raises StaleVersion when `current`
+        is no longer the stored version."""
+        if all(getattr(current, k) == v for k, v in values.items()):
+            return current
+        updated = current.evolve(**values, version=current.version + 1, updated_at=self._clock.now())
+        if authorize:
+            await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
+        await self.check(uow, principal, current, updated)
+        stored = await self._repo(uow).update(updated, expected_version=current.version)
+        await self.written(uow, principal, current, stored)
+        return stored
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -32,9 +32,13 @@ class DepartmentCoverage:
 
 @dataclass(frozen=True, slots=True)
 class EmployeeCompetencies:
+    """`levels`: the current (validated) level per competency; `claimed`: the level of a
+    proposed assessment newer than that, per competency that has one."""
+
     employee: Employee
     on: date
     levels: dict[UUID, Level]
+    claimed: dict[UUID, Level]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +85,8 @@ class TrainingService:
         today = self._today()
         async with self._uow() as uow:
             employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
-            levels = await uow.training.current_levels(employee_id, today)
-        return EmployeeCompetencies(employee, today, dict(levels))
+            standing = await uow.training.standing(employee_id, today)
+        return EmployeeCompetencies(employee, today, dict(standing.current), dict(standing.claimed))
 
     async def gaps(self, principal: Principal, employee_id: UUID) -> EmployeeGaps:
         today = self._today()
@@ -114,15 +118,21 @@ class TrainingService:
         self, uow: UnitOfWork, principal: Principal, employee_id: UUID, today: date
     ) -> tuple[Employee, list[Gap]]:
         employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
-        if not employee.is_current(today):
-            return employee, []
-        snapshot = await uow.training.department_snapshot(employee.department_id, today)
-        if snapshot is None:
-            return employee, []
-        return employee, employee_gaps(employee, _coverage(snapshot, today), snapshot.levels)
+        return employee, await gaps_of(uow, employee, today)
 
     def _today(self) -> date:
         return self._clock.now().date()
+
+
+async def gaps_of(uow: UnitOfWork, employee: Employee, today: date) -> list[Gap]:
+    """The employee's gaps on `today` (none once they have left), read in `uow`: the snapshot
+    of their department (two statements)."""
+    if not employee.is_current(today):
+        return []
+    snapshot = await uow.training.department_snapshot(employee.department_id, today)
+    if snapshot is None:
+        return []
+    return employee_gaps(employee, _coverage(snapshot, today), snapshot.levels)
 
 
 def _coverage(snapshot: DepartmentSnapshot, today: date) -> list[RequirementCoverage]:

@@ -9,6 +9,7 @@ from tests.unit.demo.world import DemoWorld
 from upskill.domain.competency import Competency
 from upskill.domain.identity import User
 from upskill.domain.organisation import Department, Employee
+from upskill.domain.plans import Plan
 from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
 
 
@@ -39,6 +40,10 @@ def content(world: DemoWorld) -> dict[str, list[tuple[Any, ...]]]:
                 a.expires_on,
                 names[a.assessor_id],
                 a.note,
+                a.source,
+                a.status,
+                names[a.reviewed_by],
+                a.review_note,
             )
             for a in world.records(Assessment)
         ],
@@ -51,7 +56,12 @@ def content(world: DemoWorld) -> dict[str, list[tuple[Any, ...]]]:
             for c in world.records(Course)
         ],
         "enrollments": [
-            (names[e.employee_id], names[e.course_id], e.status, e.completed_on) for e in world.records(Enrollment)
+            (names[e.employee_id], names[e.course_id], e.status, e.completed_on, e.due_on, names[e.assigned_by])
+            for e in world.records(Enrollment)
+        ],
+        "plans": [
+            (names[p.employee_id], names[p.competency_id], p.target_level, p.due_on, p.status, p.note, p.achieved_on)
+            for p in world.records(Plan)
         ],
         "users": [(u.email, u.role, names[u.employee_id]) for u in world.records(User)],
     }

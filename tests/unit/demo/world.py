@@ -12,26 +12,15 @@ from adapters.memory import MemoryAccessGate, MemoryStore, RecordingAuditLog
 from adapters.security.keys import SigningKeys
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
+from tests.wiring import learning_services
 from upskill.domain.entity import Entity
 from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.principal import Principal
-from upskill.domain.resources import (
-    ASSESSMENTS,
-    COMPETENCIES,
-    COURSES,
-    DEPARTMENTS,
-    EMPLOYEES,
-    ENROLLMENTS,
-    FEEDBACK,
-    REQUIREMENTS,
-    USERS,
-)
+from upskill.domain.resources import COMPETENCIES, COURSES, DEPARTMENTS, EMPLOYEES, FEEDBACK, REQUIREMENTS, USERS
 from upskill.services.access import (
-    AssessmentPolicy,
     CataloguePolicy,
     DepartmentPolicy,
     EmployeePolicy,
-    EnrollmentPolicy,
     FeedbackPolicy,
     RequirementPolicy,
     UserPolicy,
@@ -68,16 +57,18 @@ class DemoWorld:
     def __post_init__(self) -> None:
         uow, clock, ids = self.store.unit_of_work, self.clock, UUIDv7Factory()
         users = UserService(USERS, uow, clock, ids, UserPolicy(), hasher=self.hasher, audit=self.audit)
+        learning = learning_services(uow, clock, ids)
         self.services = DemoServices(
             departments=CrudService(DEPARTMENTS, uow, clock, ids, DepartmentPolicy()),
             competencies=CrudService(COMPETENCIES, uow, clock, ids, CataloguePolicy()),
             employees=CrudService(EMPLOYEES, uow, clock, ids, EmployeePolicy()),
             users=users,
             requirements=CrudService(REQUIREMENTS, uow, clock, ids, RequirementPolicy()),
-            assessments=CrudService(ASSESSMENTS, uow, clock, ids, AssessmentPolicy()),
+            assessments=learning.assessments,
             feedback=FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy()),
             courses=CrudService(COURSES, uow, clock, ids, CataloguePolicy()),
-            enrollments=CrudService(ENROLLMENTS, uow, clock, ids, EnrollmentPolicy()),
+            enrollments=learning.enrollments,
+            plans=learning.plans,
         )
         signer = JoseTokenSigner(SigningKeys.generate(), issuer="https://upskill.test", audience="upskill", clock=clock)
         self.auth = AuthService(

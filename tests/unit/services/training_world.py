@@ -11,21 +11,15 @@ from uuid import UUID, uuid4
 from adapters.memory import MemoryStore
 from tests.conftest import CURSOR_SECRET
 from tests.factories import competency, department, employee, persist
+from tests.wiring import learning_services
 from upskill.domain.entity import Entity
 from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.organisation import Employee
 from upskill.domain.policy import EVERYTHING
 from upskill.domain.principal import Principal, Role
 from upskill.domain.query import ListQuery, SortKey
-from upskill.domain.resources import ASSESSMENTS, ENROLLMENTS, FEEDBACK, REQUIREMENTS
-from upskill.services.access import (
-    AssessmentPolicy,
-    DepartmentPolicy,
-    EmployeePolicy,
-    EnrollmentPolicy,
-    FeedbackPolicy,
-    RequirementPolicy,
-)
+from upskill.domain.resources import FEEDBACK, REQUIREMENTS
+from upskill.services.access import DepartmentPolicy, EmployeePolicy, FeedbackPolicy, RequirementPolicy
 from upskill.services.crud import CrudService
 from upskill.services.feedback import FeedbackService
 from upskill.services.training import TrainingService
@@ -76,8 +70,8 @@ class TrainingWorld:
         uow, clock, ids = self.store.unit_of_work, FixedClock(datetime.combine(TODAY, time(9), UTC)), UUIDv7Factory()
         self.training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
         self.requirements = CrudService(REQUIREMENTS, uow, clock, ids, RequirementPolicy())
-        self.assessments = CrudService(ASSESSMENTS, uow, clock, ids, AssessmentPolicy())
-        self.enrollments = CrudService(ENROLLMENTS, uow, clock, ids, EnrollmentPolicy())
+        learning = learning_services(uow, clock, ids)
+        self.assessments, self.enrollments, self.plans = learning.assessments, learning.enrollments, learning.plans
         self.feedback = FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy())
 
     async def setup(self) -> TrainingWorld:
