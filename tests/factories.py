@@ -13,11 +13,14 @@ from upskill.domain.entity import Entity
 from upskill.domain.identity import AuthSession, RefreshToken, User
 from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.organisation import Department, Employee
+from upskill.domain.plans import Plan, PlanStatus
 from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.principal import Role
 from upskill.domain.security import hash_refresh_token, new_refresh_token
 from upskill.domain.training import (
     Assessment,
+    AssessmentSource,
+    AssessmentStatus,
     Course,
     CourseCoverage,
     Enrollment,
@@ -210,6 +213,8 @@ def assessment(
     expires_on: date | None = None,
     assessor_id: UUID | None = None,
     note: str | None = None,
+    status: AssessmentStatus = AssessmentStatus.VALIDATED,
+    source: AssessmentSource = AssessmentSource.MANAGER,
     id: UUID | None = None,
     created_at: datetime | None = None,
 ) -> Assessment:
@@ -222,6 +227,8 @@ def assessment(
         expires_on=expires_on,
         assessor_id=assessor_id,
         note=note,
+        status=status,
+        source=source,
     )
 
 
@@ -269,10 +276,37 @@ def enrollment(
     course_id: UUID,
     status: EnrollmentStatus = EnrollmentStatus.PLANNED,
     completed_on: date | None = None,
+    due_on: date | None = None,
     id: UUID | None = None,
 ) -> Enrollment:
     return Enrollment(
-        **_system(id, None), employee_id=employee_id, course_id=course_id, status=status, completed_on=completed_on
+        **_system(id, None),
+        employee_id=employee_id,
+        course_id=course_id,
+        status=status,
+        completed_on=completed_on,
+        due_on=due_on,
+    )
+
+
+def plan(
+    *,
+    employee_id: UUID,
+    competency_id: UUID,
+    target_level: Level = Level.ADVANCED,
+    due_on: date = BASE_DATE,
+    status: PlanStatus = PlanStatus.ACTIVE,
+    achieved_on: date | None = None,
+    id: UUID | None = None,
+) -> Plan:
+    return Plan(
+        **_system(id, None),
+        employee_id=employee_id,
+        competency_id=competency_id,
+        target_level=target_level,
+        due_on=due_on,
+        status=status,
+        achieved_on=achieved_on,
     )
 
 

@@ -1,6 +1,7 @@
-"""TrainingService.coverage and .gaps, on each storage adapter, agree with a brute-force oracle
-on random small organisations persisted through the repositories: departments, employees hired
-and leaving on random days, assessment histories with expiries and same-moment ties, own and
+"""TrainingService.coverage, .gaps and .competencies (current and claimed levels), on each
+storage adapter, agree with a brute-force oracle on random small organisations persisted
+through the repositories: departments, employees hired and leaving on random days, assessment
+histories (validated, proposed, rejected) with expiries and same-moment ties, own and
 company-wide requirements.
 
 The worlds and the oracle of current levels and coverage are those of the pure-function
@@ -25,6 +26,7 @@ from tests.unit.domain.test_coverage_properties import (
     COMPETENCIES,
     DEPARTMENTS,
     World,
+    oracle_claim,
     oracle_coverage,
     oracle_level,
     position,
@@ -94,6 +96,13 @@ async def _check(uow_factory: UnitOfWorkFactory, world: World) -> None:
         gaps = await service.gaps(SYSTEM, employee.id)
         got_gaps = [(g.requirement.id, g.shortfall, None if g.current is None else g.current.value) for g in gaps.gaps]
         assert got_gaps == oracle_gaps(world, employee.id)
+        standing = await service.competencies(SYSTEM, employee.id)
+        assert {c: lvl.value for c, lvl in standing.levels.items()} == {
+            c: lvl for c in COMPETENCIES if (lvl := oracle_level(world, employee.id, c)) is not None
+        }
+        assert {c: lvl.value for c, lvl in standing.claimed.items()} == {
+            c: lvl for c in COMPETENCIES if (lvl := oracle_claim(world, employee.id, c)) is not None
+        }
 
 
 @settings(BOUNDED, max_examples=100)

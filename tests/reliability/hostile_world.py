@@ -25,6 +25,7 @@ ID_OF = {
     "assessments": "assessment",
     "enrollments": "enrollment",
     "feedback": "feedback",
+    "plans": "plan",
 }
 LIMIT = 1024 * 1024
 """The default body limit."""
@@ -79,7 +80,8 @@ class World:
 
     def bodies(self) -> dict[str, Callable[[str], dict[str, Any]]]:
         """Collection → a valid new record with `text` in one of its text fields (dates and
-        references valid); requirements and enrollments have no text field."""
+        references valid); requirements and enrollments have no text field. (A plan's POST
+        aims at Bob, who has none yet: Ann's is the world's record.)"""
         i = self.ids
         return {
             "departments": lambda text: {"name": text},
@@ -106,6 +108,13 @@ class World:
                 "headcount": 1,
             },
             "enrollments": lambda text: {"employee_id": i["employee"], "course_id": i["course"]},
+            "plans": lambda text: {
+                "employee_id": i["subject"],
+                "competency_id": i["competency"],
+                "target_level": "expert",
+                "due_on": "2099-01-01",
+                "note": text,
+            },
         }
 
 
@@ -122,6 +131,8 @@ async def build_world(admin: httpx.AsyncClient) -> World:
     ids["enrollment"] = (await create(admin, "enrollments", employee_id=ids["employee"], course_id=ids["course"]))["id"]
     ids["subject"] = (await employee(admin, ids["department"], full_name="Bob Baker", email="bob@example.com"))["id"]
     ids["user"] = (await add_user(admin, "ann@example.com", employee_id=ids["employee"]))["id"]
+    aim = {"employee_id": ids["employee"], "competency_id": ids["competency"], "target_level": "expert"}
+    ids["plan"] = (await create(admin, "plans", **aim, due_on="2099-01-01"))["id"]
     author = {"Authorization": f"Bearer {await access_token(admin, 'ann@example.com')}"}
     feedback = await admin.post(f"{API}/feedback", json={"subject_id": ids["subject"], "score": 4}, headers=author)
     assert feedback.status_code == 201, feedback.text

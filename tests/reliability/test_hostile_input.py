@@ -24,6 +24,7 @@ COLLECTIONS = (
     "assessments",
     "feedback",
     "enrollments",
+    "plans",
 )
 
 

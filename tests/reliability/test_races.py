@@ -13,8 +13,19 @@ import pytest
 
 from adapters.postgres.database import Database
 from adapters.postgres.embedded import dsn
-from tests.integration.accounts import add_user
-from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, API, PASSWORD, TOKEN, login, serve
+from tests.integration.accounts import access_token, add_user
+from tests.integration.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    API,
+    PASSWORD,
+    TOKEN,
+    create,
+    department,
+    employee,
+    login,
+    serve,
+)
 from tests.reliability.conftest import pg_stack
 from upskill.domain.identity import LockoutPolicy
 
@@ -90,3 +101,63 @@ async def test_concurrent_wrong_passwords_reach_the_lockout_without_losing_count
     assert counted == statuses[400], (dict(record), statuses)  # every refused attempt counted once, none lost
     assert counted <= 3 * threshold  # overshoot bounded by the concurrency
     assert record["locked_until"] is not None
+
+
+async def _proposal(client: httpx.AsyncClient) -> tuple[str, list[str]]:
+    """A self-assessment by Ann, and the tokens of two managers of her department."""
+    dept = (await department(client, "Engineering"))["id"]
+    skill = (await create(client, "competencies", name="Python"))["id"]
+    people = {
+        name: (await employee(client, dept, full_name=name))["id"] for name in ("Ann Archer", "Mo Mills", "Lu Lee")
+    }
+    await add_user(client, "ann@example.com", employee_id=people["Ann Archer"])
+    tokens = []
+    for name, email in (("Mo Mills", "mo@example.com"), ("Lu Lee", "lu@example.com")):
+        await add_user(client, email, role="manager", employee_id=people[name])
+        tokens.append(await access_token(client, email))
+    ann = {"Authorization": f"Bearer {await access_token(client, 'ann@example.com')}"}
+    body = {
+        "employee_id": people["Ann Archer"],
+        "competency_id": skill,
+        "level": "advanced",
+        "assessed_on": "2024-01-01",
+    }
+    claim = await client.post(f"{API}/assessments", json=body, headers=ann)
+    assert claim.status_code == 201, claim.text
+    return claim.json()["id"], tokens
+
+
+async def test_managers_validating_one_proposal_at_once_let_one_win(pg_client: httpx.AsyncClient) -> None:
+    claim, tokens = await _proposal(pg_client)
+    url = f"{API}/assessments/{claim}"
+    responses = await asyncio.gather(
+        *(
+            pg_client.post(f"{url}/{'validate' if i % 3 else 'reject'}", headers={"Authorization": f"Bearer {token}"})
+            for i in range(10)
+            for token in tokens
+        )
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {200: 1, 409: 19}, statuses
+    assert {r.json()["type"] for r in responses if r.status_code == 409} == {"/problems/invalid-transition"}
+    final = (await pg_client.get(url)).json()
+    assert final == next(r.json() for r in responses if r.status_code == 200)
+    assert final["version"] == 2
+
+
+async def test_completing_one_enrollment_at_once_records_one_set_of_evidence(pg_client: httpx.AsyncClient) -> None:
+    dept = (await department(pg_client, "Engineering"))["id"]
+    skills = [(await create(pg_client, "competencies", name=name))["id"] for name in ("Python", "SQL")]
+    ann = (await employee(pg_client, dept, full_name="Ann Archer"))["id"]
+    covers = [{"competency_id": s, "level": "advanced"} for s in skills]
+    course = (await create(pg_client, "courses", title="Data Engineering", covers=covers))["id"]
+    started = await create(pg_client, "enrollments", employee_id=ann, course_id=course, status="in_progress")
+    url = f"{API}/enrollments/{started['id']}"
+
+    responses = await asyncio.gather(*(pg_client.patch(url, json={"status": "completed"}) for _ in range(20)))
+
+    assert Counter(r.status_code for r in responses) == {200: 20}
+    assert {r.json()["version"] for r in responses} == {2}
+    evidence = (await pg_client.get(f"{API}/assessments", params={"employee_id": ann, "count": "true"})).json()
+    assert evidence["total"] == 2
+    assert {(a["source"], a["status"]) for a in evidence["items"]} == {("course", "proposed")}

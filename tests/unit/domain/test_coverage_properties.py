@@ -1,8 +1,9 @@
-"""Coverage and gaps agree with a brute-force oracle on random organisations and histories.
+"""Coverage, gaps and claimed levels agree with a brute-force oracle on random organisations and
+histories (validated, proposed and rejected assessments mixed).
 
 The oracle re-derives every rule from DOMAIN.md independently of the implementation: level
-order from an explicit list, the latest valid assessment by sorting, currency and validity
-from the dates, coverage by counting."""
+order from an explicit list, the latest valid validated assessment by sorting, the claim as a
+newer proposed one, currency and validity from the dates, coverage by counting."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from upskill.domain.competency import Level
-from upskill.domain.coverage import RequirementCoverage, current_levels, department_coverage, employee_gaps
+from upskill.domain.coverage import (
+    RequirementCoverage,
+    claimed_levels,
+    current_levels,
+    department_coverage,
+    employee_gaps,
+)
 from upskill.domain.organisation import Employee
-from upskill.domain.training import Assessment, Requirement
+from upskill.domain.training import Assessment, AssessmentStatus, Requirement
 
 from .factories import T0
 
@@ -27,6 +34,9 @@ BASE = date(2024, 1, 1)
 
 days = st.integers(0, 40).map(lambda n: BASE + timedelta(days=n))
 moments = st.integers(0, 2).map(lambda n: T0 + timedelta(hours=n))  # few values: ties happen
+statuses = st.sampled_from(
+    [AssessmentStatus.VALIDATED] * 3 + [AssessmentStatus.PROPOSED] * 2 + [AssessmentStatus.REJECTED]
+)
 
 
 def maybe_after(day: date, low: int, high: int) -> st.SearchStrategy[date | None]:
@@ -76,6 +86,7 @@ def worlds(draw: st.DrawFn) -> World:
                     level=draw(st.sampled_from(list(Level))),
                     assessed_on=assessed,
                     expires_on=draw(maybe_after(assessed, 1, 20)),
+                    status=draw(statuses),
                 )
             )
     keys = draw(
@@ -105,19 +116,39 @@ def worlds(draw: st.DrawFn) -> World:
 # -- the oracle ----------------------------------------------------------------------------------
 
 
-def oracle_level(world: World, employee_id: UUID, competency_id: UUID) -> str | None:
+def _newest_valid(world: World, employee_id: UUID, competency_id: UUID, status: str) -> Assessment | None:
     valid = [
         a
         for a in world.assessments
         if a.employee_id == employee_id
         and a.competency_id == competency_id
+        and a.status.value == status
         and a.assessed_on <= world.today
         and not (a.expires_on is not None and a.expires_on <= world.today)
     ]
     if not valid:
         return None
-    newest_first = sorted(valid, key=lambda a: (a.assessed_on, a.created_at, a.id.int), reverse=True)
-    return str(newest_first[0].level.value)
+    return sorted(valid, key=lambda a: (a.assessed_on, a.created_at, a.id.int), reverse=True)[0]
+
+
+def oracle_level(world: World, employee_id: UUID, competency_id: UUID) -> str | None:
+    """Only validated assessments count."""
+    found = _newest_valid(world, employee_id, competency_id, "validated")
+    return None if found is None else str(found.level.value)
+
+
+def oracle_claim(world: World, employee_id: UUID, competency_id: UUID) -> str | None:
+    """The newest valid proposed assessment, if newer than the one behind the current level."""
+    claim = _newest_valid(world, employee_id, competency_id, "proposed")
+    current = _newest_valid(world, employee_id, competency_id, "validated")
+    if claim is None:
+        return None
+    newer = current is None or (claim.assessed_on, claim.created_at, claim.id.int) > (
+        current.assessed_on,
+        current.created_at,
+        current.id.int,
+    )
+    return str(claim.level.value) if newer else None
 
 
 def position(level: str | None) -> int:
@@ -161,6 +192,19 @@ def test_current_levels_match_the_oracle(world: World) -> None:
         if (lvl := oracle_level(world, e.id, c)) is not None
     }
     assert {k: str(v.value) for k, v in levels.items()} == expected
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(worlds())
+def test_claimed_levels_match_the_oracle(world: World) -> None:
+    claims = claimed_levels(world.assessments, world.today)
+    expected = {
+        (e.id, c): lvl
+        for e in world.employees
+        for c in COMPETENCIES
+        if (lvl := oracle_claim(world, e.id, c)) is not None
+    }
+    assert {k: str(v.value) for k, v in claims.items()} == expected
 
 
 @settings(max_examples=300, deadline=None, database=None)

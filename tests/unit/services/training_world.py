@@ -16,6 +16,7 @@ from upskill.domain.entity import Entity
 from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.organisation import Employee
 from upskill.domain.policy import EVERYTHING
+from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.principal import Principal, Role
 from upskill.domain.query import ListQuery, SortKey
 from upskill.domain.resources import FEEDBACK, REQUIREMENTS
@@ -50,8 +51,11 @@ class TrainingWorld:
     employee-role user linked to none."""
 
     store: MemoryStore = field(default_factory=lambda: MemoryStore(cursor_secret=CURSOR_SECRET))
+    storage: UnitOfWorkFactory | None = None
+    """Where the world lives: `store` unless another unit-of-work factory is given."""
 
     def __post_init__(self) -> None:
+        self.uow: UnitOfWorkFactory = self.storage if self.storage is not None else self.store.unit_of_work
         self.eng, self.ops = department(name="Engineering"), department(name="Operations")
         self.python, self.sql = competency(name="Python"), competency(name="SQL")
         hired = date(2020, 1, 1)
@@ -67,7 +71,7 @@ class TrainingWorld:
         self.barbara_self = _principal(Role.EMPLOYEE, self.barbara)
         self.linus_self = _principal(Role.EMPLOYEE, self.linus)
         self.unlinked = _principal(Role.EMPLOYEE)
-        uow, clock, ids = self.store.unit_of_work, FixedClock(datetime.combine(TODAY, time(9), UTC)), UUIDv7Factory()
+        uow, clock, ids = self.uow, FixedClock(datetime.combine(TODAY, time(9), UTC)), UUIDv7Factory()
         self.training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
         self.requirements = CrudService(REQUIREMENTS, uow, clock, ids, RequirementPolicy())
         learning = learning_services(uow, clock, ids)
@@ -76,7 +80,7 @@ class TrainingWorld:
 
     async def setup(self) -> TrainingWorld:
         await persist(
-            self.store.unit_of_work,
+            self.uow,
             self.eng,
             self.ops,
             self.python,
@@ -90,11 +94,11 @@ class TrainingWorld:
         return self
 
     async def add(self, *records: Entity) -> None:
-        await persist(self.store.unit_of_work, *records)
+        await persist(self.uow, *records)
 
     async def stored(self, entity: type[E]) -> set[E]:
         """Every stored record of `entity`, whoever may see it."""
-        async with self.store.unit_of_work() as uow:
+        async with self.uow() as uow:
             page = await uow.repository(entity).page(ListQuery(sort=(SortKey("id"),), limit=200), EVERYTHING)
         return set(page.items)
 
