@@ -18,6 +18,7 @@ from adapters.demo.history import plan_assessments, plan_requirements
 from adapters.demo.loop import plan_loop
 from adapters.demo.organisation import DEPARTMENTS, FIRST_NAMES, LAST_NAMES
 from adapters.demo.records import DemoPlan, PlannedEmployee
+from adapters.demo.watch import plan_watch_points
 
 EMAIL_DOMAIN = "upskill.example"
 LEAVERS = 4
@@ -34,10 +35,11 @@ def plan_demo(today: date, seed: int) -> DemoPlan:
     feedback = plan_feedback(rng, employees, assessments, today, demo)
     enrollments = plan_enrollments(rng, employees, today, demo)
     added, claims, developments = plan_loop(rng, employees, assessments, enrollments, today, demo, head)
+    renewals, watched = plan_watch_points(employees, assessments, requirements, today, demo)
     return DemoPlan(
         employees=tuple(employees),
-        assessments=tuple(assessments),
-        requirements=tuple(requirements),
+        assessments=(*assessments, *renewals),
+        requirements=(*requirements, *watched),
         feedback=tuple(feedback),
         enrollments=(*enrollments, *added),
         claims=tuple(claims),

@@ -20,6 +20,7 @@ from adapters.http.discovery import discovery_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.health import health_router
 from adapters.http.learning_routes import plans_router, review_router
+from adapters.http.matrix_routes import matrix_router
 from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
 from adapters.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from adapters.http.paths import API_PREFIX
@@ -123,6 +124,7 @@ def create_app(
             requirements=_schemas_of(REQUIREMENTS, services, schemas),
             courses=_schemas_of(COURSES, services, schemas),
         ),
+        matrix_router(training),
         *[review_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, AssessmentService)],
         *[plans_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, PlanService)],
         discovery_router(signer, settings.issuer),

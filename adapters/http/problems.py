@@ -68,6 +68,12 @@ METHOD_NOT_ALLOWED = ProblemType(
     "Method Not Allowed",
     "The route exists but not for this method; `Allow` lists those it has.",
 )
+NOT_ACCEPTABLE = ProblemType(
+    "not-acceptable",
+    406,
+    "Not Acceptable",
+    "`Accept` names no format the route answers in; its description says which it offers.",
+)
 CONFLICT = ProblemType(
     "conflict",
     409,
@@ -130,6 +136,7 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
         FORBIDDEN,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
+        NOT_ACCEPTABLE,
         CONFLICT,
         INVALID_TRANSITION,
         STALE_VERSION,
@@ -163,6 +170,7 @@ FOR_STATUS: Mapping[int, ProblemType] = {
     403: FORBIDDEN,
     404: NOT_FOUND,
     405: METHOD_NOT_ALLOWED,
+    406: NOT_ACCEPTABLE,
     413: CONTENT_TOO_LARGE,
     415: UNSUPPORTED_MEDIA_TYPE,
     422: INVALID_INPUT,

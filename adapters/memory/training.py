@@ -9,9 +9,10 @@ from uuid import UUID
 
 from adapters.memory.repository import round_trip
 from adapters.memory.view import View
-from upskill.domain.competency import Level
+from upskill.domain.competency import Competency, Level
 from upskill.domain.coverage import applies_to, claimed_levels, current_levels
 from upskill.domain.entity import Entity
+from upskill.domain.matrix import MatrixSnapshot, holdings
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.ports import DepartmentSnapshot, LearningOptions, Standing
 from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
@@ -70,3 +71,15 @@ class MemoryTrainingReader:
         enrollments = tuple(e for e in self._oldest_first(Enrollment) if e.employee_id == employee_id)
         feedback = tuple(f for f in self._oldest_first(Feedback) if f.subject_id == employee_id and f.score is not None)
         return LearningOptions(courses, enrollments, feedback)
+
+    async def department_matrix(self, department_id: UUID, today: date) -> MatrixSnapshot | None:
+        snapshot = await self.department_snapshot(department_id, today)  # two round trips, as PostgreSQL's
+        if snapshot is None:
+            return None
+        needed = {r.competency_id for r in snapshot.requirements}
+        names = {c.id: c.name for c in self._all(Competency) if c.id in needed}
+        staff = {e.id for e in snapshot.employees}
+        history = (a for a in self._all(Assessment) if a.employee_id in staff and a.competency_id in needed)
+        return MatrixSnapshot(
+            snapshot.department, snapshot.requirements, names, snapshot.employees, holdings(history, today)
+        )

@@ -46,7 +46,8 @@ from adapters.postgres.executor import Connections
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.nested import items_array
 from adapters.postgres.registry import Binding, Registry
-from upskill.domain.competency import Level
+from upskill.domain.competency import Competency, Level
+from upskill.domain.matrix import Holding, MatrixSnapshot
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.ports import DepartmentSnapshot, LearningOptions, Standing
 from upskill.domain.training import Assessment, AssessmentStatus, Course, Enrollment, Feedback, Requirement
@@ -137,6 +138,48 @@ def _staff_with_levels(employees: Binding[Any], assessments: Table, requirements
     )
 
 
+def _staff_with_holdings(employees: Binding[Any], assessments: Table, requirements: Table) -> Select[Any]:
+    """The department's staff on the day, by id, each with its holdings in the required
+    competencies as an array of (competency_id, status, level, expires_on) records: per
+    competency the latest valid validated assessment (the current level) and the latest valid
+    proposed one when it is newer than that (the claim). One scan of the covering index per
+    employee, as for coverage; the latest of each status by DISTINCT ON, the newer of the two by
+    a window over at most two rows."""
+    e, r, a = employees.table, requirements, assessments.c
+    needed = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
+    required = a.competency_id == any_(func.array(needed.scalar_subquery(), type_=ARRAY(Uuid)))
+    valid = (a.assessed_on <= TODAY) & or_(a.expires_on.is_(None), a.expires_on > TODAY)
+    statuses = a.status.in_(
+        [literal_column(f"'{s.value}'") for s in (AssessmentStatus.VALIDATED, AssessmentStatus.PROPOSED)]
+    )
+    latest = (
+        select(a.competency_id, a.status, a.level, a.expires_on, a.assessed_on, a.created_at, a.id)
+        .where(a.employee_id == e.c.id, required, statuses, valid)
+        .order_by(a.competency_id, a.status, a.assessed_on.desc(), a.created_at.desc(), a.id.desc())
+        .ext(distinct_on(a.competency_id, a.status))
+        .correlate(e)
+        .subquery("latest")
+    )
+    newest = func.row_number().over(
+        partition_by=latest.c.competency_id,
+        order_by=(latest.c.assessed_on.desc(), latest.c.created_at.desc(), latest.c.id.desc()),
+    )
+    ranked = select(
+        latest.c.competency_id, latest.c.status, latest.c.level, latest.c.expires_on, newest.label("n")
+    ).subquery("ranked")
+    shown = or_(ranked.c.status == literal_column(f"'{AssessmentStatus.VALIDATED.value}'"), ranked.c.n == 1)
+    cells = func.array_agg(
+        func.row(ranked.c.competency_id, ranked.c.status, ranked.c.level, ranked.c.expires_on), type_=NullType()
+    )
+    held = select(cells.label("holdings")).where(shown).lateral("held")
+    return (
+        select(*_columns(employees), held.c.holdings)
+        .select_from(e.outerjoin(held, true()))
+        .where(e.c.department_id == DEPARTMENT_ID, _employed(e))
+        .order_by(e.c.id)
+    )
+
+
 def _plain(annotation: object) -> bool:
     """Neither an enum nor optionally one (values `RowMapper.from_row` would convert)."""
     args = typing.get_args(annotation) or (annotation,)
@@ -177,6 +220,8 @@ class Statements:
     standing: Select[Any]
     courses: Select[Any]
     history: Select[Any]
+    matrix_head: Select[Any]
+    matrix_staff: Select[Any]
 
     @classmethod
     def build(cls, registry: Registry) -> Statements:
@@ -190,6 +235,14 @@ class Statements:
         [covers] = courses.children
         applies = or_(r.c.department_id == d.c.id, r.c.department_id.is_(None))
         by_age = ("created_at", "id")
+        competencies = registry.binding(Competency).table
+        required = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
+        names = func.array(
+            select(func.row(competencies.c.id, competencies.c.name))
+            .where(competencies.c.id.in_(required))
+            .order_by(competencies.c.id)
+            .scalar_subquery()
+        )
         return cls(
             department=select(*_columns(departments), _records(requirements, applies).label("requirements")).where(
                 d.c.id == DEPARTMENT_ID
@@ -204,6 +257,10 @@ class Statements:
                 _records(enrollments, mine, order=by_age).label("enrollments"),
                 _records(feedback, received, order=by_age).label("feedback"),
             ),
+            matrix_head=select(
+                *_columns(departments), _records(requirements, applies).label("requirements"), names.label("names")
+            ).where(d.c.id == DEPARTMENT_ID),
+            matrix_staff=_staff_with_holdings(employees, a, r),
         )
 
 
@@ -295,4 +352,41 @@ class PostgresTrainingReader:
             courses=tuple(found),
             enrollments=self._mapped(Enrollment, history.enrollments),
             feedback=self._mapped(Feedback, history.feedback),
+        )
+
+    async def department_matrix(self, department_id: UUID, today: date) -> MatrixSnapshot | None:
+        """Two statements (one if the department does not exist)."""
+        values = {DEPARTMENT_ID.key: department_id, TODAY.key: today}
+        with translated(self._registry.constraints):
+            connection = await self._connections.connection(snapshot=True)
+            head = (await connection.execute(self._sql.matrix_head, values)).first()
+            if head is None:
+                return None
+            staff = (await connection.execute(self._sql.matrix_staff, values)).all()
+        departments = self._registry.binding(Department).mapper
+        fields = self._registry.binding(Employee).mapper.fields
+        at_id, width = fields.index("id"), len(fields)
+        found: dict[tuple[UUID, UUID], Holding] = {}
+        validated = AssessmentStatus.VALIDATED.value
+        for row in staff:
+            cells = row[width]
+            if not cells:
+                continue
+            employee_id = row[at_id]
+            pending: dict[UUID, tuple[Level | None, date | None, Level | None]] = {}
+            for competency_id, status, level, expires_on in cells:
+                current, expiry, claimed = pending.get(competency_id, (None, None, None))
+                if status == validated:
+                    current, expiry = LEVELS[level], expires_on
+                else:
+                    claimed = LEVELS[level]
+                pending[competency_id] = (current, expiry, claimed)
+            for competency_id, (current, expiry, claimed) in pending.items():
+                found[employee_id, competency_id] = Holding(current, expiry, claimed)
+        return MatrixSnapshot(
+            department=departments.from_row(head[: len(departments.fields)]),
+            requirements=self._mapped(Requirement, head.requirements),
+            names=dict(head.names),
+            staff=tuple(map(self._employee, staff)),
+            holdings=found,
         )

@@ -1,4 +1,4 @@
-"""TrainingService.coverage, .gaps and .competencies (current and claimed levels), on each
+"""TrainingService.coverage, .gaps, .competencies (current and claimed levels) and .matrix, on each
 storage adapter, agree with a brute-force oracle on random small organisations persisted
 through the repositories: departments, employees hired and leaving on random days, assessment
 histories (validated, proposed, rejected) with expiries and same-moment ties, own and
@@ -32,6 +32,7 @@ from tests.unit.domain.test_coverage_properties import (
     position,
     worlds,
 )
+from tests.unit.domain.test_matrix_properties import as_oracle, oracle_matrix
 from upskill.domain.competency import Competency
 from upskill.domain.entity import Entity
 from upskill.domain.organisation import Department
@@ -40,6 +41,7 @@ from upskill.domain.principal import SYSTEM
 from upskill.services.access import DepartmentPolicy, EmployeePolicy
 from upskill.services.training import TrainingService
 
+WINDOW = 5
 BOUNDED = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -92,11 +94,17 @@ async def _check(uow_factory: UnitOfWorkFactory, world: World) -> None:
         assert (coverage.department.id, coverage.on) == (department_id, world.today)
         assert got == oracle_coverage(world, department_id)
         assert {c.requirement for c in coverage.requirements} <= set(world.requirements)
+        matrix = await service.matrix(SYSTEM, department_id, expiring_within_days=WINDOW)
+        assert as_oracle(matrix) == oracle_matrix(world, department_id, WINDOW)
+        covered = {c.requirement.id: (c.covered, c.gap) for c in coverage.requirements}
+        for column in matrix.columns:  # the columns agree with coverage on the same day
+            assert (column.covered, column.gap) == covered[column.requirement.id]
     for employee in world.employees:
         gaps = await service.gaps(SYSTEM, employee.id)
         got_gaps = [(g.requirement.id, g.shortfall, None if g.current is None else g.current.value) for g in gaps.gaps]
         assert got_gaps == oracle_gaps(world, employee.id)
         standing = await service.competencies(SYSTEM, employee.id)
+        assert standing.on == world.today
         assert {c: lvl.value for c, lvl in standing.levels.items()} == {
             c: lvl for c in COMPETENCIES if (lvl := oracle_level(world, employee.id, c)) is not None
         }

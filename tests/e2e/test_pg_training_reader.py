@@ -26,10 +26,11 @@ from tests.factories import (
 from upskill.domain.competency import Competency, Level
 from upskill.domain.coverage import current_levels
 from upskill.domain.entity import Entity
+from upskill.domain.matrix import holdings
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.policy import EVERYTHING
 from upskill.domain.query import ListQuery, SortKey
-from upskill.domain.training import Assessment, Course
+from upskill.domain.training import Assessment, AssessmentStatus, Course
 
 TODAY = date(2024, 6, 1)
 LEVELS = list(Level)
@@ -72,6 +73,7 @@ async def _department(db: Database, size: int) -> Department_:
                     level=LEVELS[(i + k) % 4],
                     assessed_on=on,
                     expires_on=on + timedelta(days=200) if k == 2 else None,  # some expired by TODAY
+                    status=AssessmentStatus.PROPOSED if (i + k) % 7 == 0 else AssessmentStatus.VALIDATED,
                 )
             )
     courses = [course((skills[i % 4].id, LEVELS[i % 4]), (skills[(i + 1) % 4].id, Level.EXPERT)) for i in range(6)]
@@ -93,7 +95,10 @@ async def _costs(db: Database, world: Department_) -> dict[str, int]:
             levels = await uow.training.current_levels(ada.id, TODAY)
         with statements(db) as options_sql:
             options = await uow.training.learning_options(ada.id, {s.id for s in world.skills[:4]})
+        with statements(db) as matrix_sql:
+            grid = await uow.training.department_matrix(world.dept.id, TODAY)
     assert snapshot is not None
+    assert grid is not None
     current = [e for e in world.staff if e.is_current(TODAY)]
     assert sorted(e.id for e in snapshot.employees) == sorted(e.id for e in current)
     everyone = current_levels(world.assessments, TODAY)
@@ -105,7 +110,14 @@ async def _costs(db: Database, world: Department_) -> dict[str, int]:
     assert sorted(c.id for c in options.courses) == sorted(c.id for c in world.courses)
     assert {c.id: c for c in options.courses} == {c.id: c for c in world.courses}
     assert (len(options.enrollments), len(options.feedback)) == (2, 2)
+    assert sorted(e.id for e in grid.staff) == sorted(e.id for e in current)
+    assert set(grid.names) == {r.competency_id for r in grid.requirements}  # company-wide ones of others too
+    assert {s.id: grid.names[s.id] for s in world.skills[:4]} == {s.id: s.name for s in world.skills[:4]}
+    expected = holdings([a for a in world.assessments if a.employee_id in staff and a.competency_id in required], TODAY)
+    assert dict(grid.holdings) == expected
+    assert any(h.claimed is not None for h in expected.values())
     return {
+        "department_matrix": len(matrix_sql),
         "department_snapshot": len(snapshot_sql),
         "current_levels": len(levels_sql),
         "learning_options": len(options_sql),
@@ -116,7 +128,7 @@ async def test_round_trips_stay_fixed_as_the_department_grows(db: Database) -> N
     small = await _costs(db, await _department(db, 5))
     large = await _costs(db, await _department(db, 200))
     assert small == large
-    assert large == {"department_snapshot": 2, "current_levels": 1, "learning_options": 2}
+    assert large == {"department_snapshot": 2, "current_levels": 1, "learning_options": 2, "department_matrix": 2}
 
 
 async def test_an_unknown_department_costs_one_statement(db: Database) -> None:

@@ -34,7 +34,7 @@ def current_levels(assessments: Iterable[Assessment], today: date) -> dict[Level
     dated after today does not count yet). Latest = greatest `assessed_on`, ties broken by
     `created_at`, then `id`. An expired latest assessment does not hide an older one that is
     still valid; pairs with no valid validated assessment are absent."""
-    return {key: a.level for key, a in _latest(assessments, today, AssessmentStatus.VALIDATED).items()}
+    return {key: a.level for key, a in latest_valid(assessments, today, AssessmentStatus.VALIDATED).items()}
 
 
 def claimed_levels(assessments: Iterable[Assessment], today: date) -> dict[LevelKey, Level]:
@@ -43,16 +43,20 @@ def claimed_levels(assessments: Iterable[Assessment], today: date) -> dict[Level
     `id`) than the assessment behind the current level, or there is no current level. Shown
     beside the current level, never counted."""
     history = list(assessments)
-    current = _latest(history, today, AssessmentStatus.VALIDATED)
-    claims = _latest(history, today, AssessmentStatus.PROPOSED)
-    return {
-        key: claim.level
-        for key, claim in claims.items()
-        if (behind := current.get(key)) is None or _recency(claim) > _recency(behind)
-    }
+    current = latest_valid(history, today, AssessmentStatus.VALIDATED)
+    claims = latest_valid(history, today, AssessmentStatus.PROPOSED)
+    return {key: claim.level for key, claim in claims.items() if is_newer(claim, current.get(key))}
 
 
-def _latest(assessments: Iterable[Assessment], today: date, status: AssessmentStatus) -> dict[LevelKey, Assessment]:
+def is_newer(assessment: Assessment, than: Assessment | None) -> bool:
+    """Later by (`assessed_on`, `created_at`, `id`) than `than`, or `than` is None."""
+    return than is None or _recency(assessment) > _recency(than)
+
+
+def latest_valid(
+    assessments: Iterable[Assessment], today: date, status: AssessmentStatus
+) -> dict[LevelKey, Assessment]:
+    """Per (employee, competency), the latest assessment of `status` valid on `today`."""
     latest: dict[LevelKey, Assessment] = {}
     for assessment in assessments:
         if assessment.status is not status or not assessment.is_valid(today):

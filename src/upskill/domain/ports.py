@@ -12,6 +12,7 @@ from uuid import UUID
 from upskill.domain.competency import Level
 from upskill.domain.entity import Entity
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
+from upskill.domain.matrix import MatrixSnapshot
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.policy import Scope
 from upskill.domain.principal import Principal
@@ -216,3 +217,10 @@ class TrainingReader(Protocol):
         ...
 
     async def learning_options(self, employee_id: UUID, competency_ids: Collection[UUID]) -> LearningOptions: ...
+
+    async def department_matrix(self, department_id: UUID, today: date) -> MatrixSnapshot | None:
+        """Everything the skills matrix shows of the department on `today`, in at most three
+        round trips whatever its size: the department, its applicable requirements and the
+        names of their competencies; its staff employed on the day with their holdings in those
+        competencies. None if the department does not exist."""
+        ...

@@ -15,10 +15,11 @@ from upskill.domain.competency import Level
 from upskill.domain.coverage import Gap, RequirementCoverage, department_coverage, employee_gaps
 from upskill.domain.errors import Forbidden, NotFound
 from upskill.domain.ids import Clock
+from upskill.domain.matrix import DEFAULT_WINDOW_DAYS, Matrix, check_window, skills_matrix
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.policy import Policy
 from upskill.domain.ports import DepartmentSnapshot, UnitOfWork, UnitOfWorkFactory
-from upskill.domain.principal import Principal
+from upskill.domain.principal import Principal, Role
 from upskill.domain.recommend import DEFAULT_LIMIT, DEFAULT_WEIGHTS, Recommendation, Weights, recommend
 from upskill.services.crud import find_visible
 
@@ -119,6 +120,30 @@ class TrainingService:
     ) -> tuple[Employee, list[Gap]]:
         employee = await find_visible(uow, self._employees, principal, Employee, employee_id)
         return employee, await gaps_of(uow, employee, today)
+
+    async def matrix(
+        self,
+        principal: Principal,
+        department_id: UUID,
+        *,
+        on: date | None = None,
+        expiring_within_days: int = DEFAULT_WINDOW_DAYS,
+    ) -> Matrix:
+        """The department's skills matrix on `on` (today when None). The admin sees any
+        department's, a manager their own department's: Forbidden for another department the
+        caller may read (an employee's own too), NotFound for one they may not. Raises
+        InvariantViolation for a window outside 0…365 days (before any I/O)."""
+        check_window(expiring_within_days)
+        day = on if on is not None else self._today()
+        async with self._uow().for_reading() as uow:
+            own = principal.role is Role.MANAGER and principal.employee_id is not None
+            if not principal.is_admin and not (own and principal.department_id == department_id):
+                await find_visible(uow, self._departments, principal, Department, department_id)
+                raise Forbidden("The skills matrix is shown to managers for their own department.", entity="Department")
+            snapshot = await uow.training.department_matrix(department_id, day)
+        if snapshot is None:
+            raise NotFound(f"Department {department_id} does not exist.", entity="Department", id=department_id)
+        return skills_matrix(snapshot, day, expiring_within_days)
 
     def _today(self) -> date:
         return self._clock.now().date()

@@ -1,5 +1,6 @@
-"""The demo tells the learning loop's story, and the README's tour of it works on the seeded
-data (here on the memory adapter, through the same services as the API)."""
+"""The demo tells the learning loop's story (and its skills matrix has something to show), and
+the README's tour of the loop works on the seeded data (here on the memory adapter, through the
+same services as the API)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,20 @@ async def test_the_tour_closes_a_gap_and_achieves_a_plan(world: DemoWorld) -> No
     ]
     assert plan.status is PlanStatus.ACHIEVED
     assert plan.achieved_on == TODAY
+
+
+async def test_the_engineering_matrix_has_a_single_point_of_failure_and_a_column_at_risk(world: DemoWorld) -> None:
+    await world.seed()
+    manager = await world.login(DEMO_MANAGER.email, DEMO_MANAGER.password)
+    assert manager.department_id is not None
+
+    matrix = await world.training.matrix(manager, manager.department_id)
+
+    names = [c.name for c in matrix.columns]
+    assert names == sorted(names)
+    sole = [c for c in matrix.columns if c.single_point_of_failure]
+    assert sole
+    assert any(c.at_risk for c in matrix.columns)
+    assert any(row.sole_cover_of == (sole[0].competency_id,) for row in matrix.rows)
+    assert any(cell.expiring for row in matrix.rows for cell in row.cells.values())
+    assert any(cell.claimed_level is not None for row in matrix.rows for cell in row.cells.values())

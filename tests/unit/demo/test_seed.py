@@ -17,7 +17,7 @@ EXPECTED = {
     "departments": 5,
     "competencies": 26,
     "employees": 61,
-    "requirements": 21,
+    "requirements": 23,
     "feedback": 120,
     "courses": 44,
     "enrollments": 72,
