@@ -142,7 +142,18 @@ class Dataset:
             ),
             Table(
                 "assessments",
-                (*_STAMPS, "employee_id", "competency_id", "level", "assessed_on", "expires_on", "assessor_id", "note"),
+                (
+                    *_STAMPS,
+                    "employee_id",
+                    "competency_id",
+                    "level",
+                    "assessed_on",
+                    "expires_on",
+                    "assessor_id",
+                    "note",
+                    "source",
+                    "status",
+                ),
                 self._assessments(),
             ),
             Table(
@@ -250,6 +261,8 @@ class Dataset:
                 expires,
                 assessor,
                 None,
+                "manager",
+                "validated",
             )
 
     def _feedback(self) -> Iterator[Row]:
