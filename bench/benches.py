@@ -28,6 +28,8 @@ class Context:
     ids: list[str]
     departments: list[str]
     patch_pool: list[str]
+    growth: list[str] = field(default_factory=list)
+    """The small and the large department (the matrix growth curve), when the data set has them."""
     app_cursor: str = ""
     floor_cursor: str = ""
     runs: int = field(default=0)
@@ -109,6 +111,24 @@ def _departments(ctx: Context, app: bool) -> Data:
     return {"departments": ctx.departments}
 
 
+def _matrix(department: int | None, accept: str = "application/json") -> Callable[[Context, bool], Data]:
+    """A department's matrix: a regular one (None: the first) or one of the growth curve's."""
+
+    def data(ctx: Context, app: bool) -> Data:
+        chosen = ctx.departments[0] if department is None else ctx.growth[department]
+        return {"department": chosen, "accept": accept}
+
+    return data
+
+
+def _proposed(ctx: Context, app: bool) -> Data:
+    return {"pool": asyncio.run(fixtures.reopen_proposed(ctx.database_url))}
+
+
+def _in_progress(ctx: Context, app: bool) -> Data:
+    return {"pool": asyncio.run(fixtures.reopen_in_progress(ctx.database_url))}
+
+
 BENCHES = (
     Bench("get_employee", "GET /employees/{id} (authenticated, random id)", "get_employee", _ids),
     Bench("list_first", "GET /employees?sort=full_name&limit=50 (first page)", "list_employees", _first_page),
@@ -122,4 +142,21 @@ BENCHES = (
     Bench(
         "recommendations", "GET /employees/{id}/recommendations (1 connection)", "recommendations", _ids, connections=1
     ),
+    Bench("validate", "POST /assessments/{id}/validate (a proposed one each time)", "validate", _proposed),
+    Bench(
+        "complete_enrollment",
+        "PATCH /enrollments/{id} status completed (course evidence)",
+        "complete_enrollment",
+        _in_progress,
+    ),
+    Bench("matrix", "GET /departments/{id}/matrix, JSON (1 connection)", "matrix", _matrix(None), connections=1),
+    Bench(
+        "matrix_csv",
+        "GET /departments/{id}/matrix, CSV (1 connection)",
+        "matrix",
+        _matrix(None, "text/csv"),
+        connections=1,
+    ),
+    Bench("matrix_small", "… matrix JSON, the small department", "matrix", _matrix(0), connections=1),
+    Bench("matrix_large", "… matrix JSON, the large department", "matrix", _matrix(1), connections=1),
 )

@@ -5,7 +5,10 @@ Each table is a name, its columns (the migrated schema's names) and a lazy itera
 in that order, ready for `copy_records_to_table`. Shape of the organisation: employee `i`
 works in department `i % departments`; employees `0 … departments-1` manage their department;
 every employee has about `assessments / employees` assessments in random competencies (a
-history: the latest unexpired one counts); a few employees have left.
+history: the latest unexpired one counts); a few employees have left. Two more departments, a
+small and a large one, hold the employees after the first `employees` (the matrix growth
+curve). Pools the write benches consume: self-assessments waiting for review and enrollments
+in progress, told from the rest by their creation time (`POOL_BASE` onwards).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ BASE = datetime(2024, 1, 1, tzinfo=UTC)
 """Creation time of the first record; later ones are a few seconds apart."""
 FIRST_DAY = date(2019, 1, 1)
 LAST_DAY = date(2026, 6, 30)
+POOL_BASE = datetime(2026, 6, 1, tzinfo=UTC)
+"""Creation time of the first pooled record (proposed assessments, enrollments in progress)."""
 LEVELS = ("basic", "intermediate", "advanced", "expert")
 PASSWORD = "bench-password-1234"  # noqa: S105 - the bench users' password, public on purpose
 ADMIN_EMAIL = "admin@bench.upskill.test"
@@ -109,9 +114,11 @@ class Dataset:
         """Index of LAST_DAY in `days`, which runs on beyond it for expiry dates."""
         self.days = [FIRST_DAY + timedelta(days=n) for n in range(self.last + 2000)]
         self.midnights = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in self.days[: self.last + 1]]
-        self.departments = self._ids("departments", sizes.departments)
+        self.extra_departments = [n for n in (sizes.small_department, sizes.large_department) if n]
+        """Sizes of the departments after the regular ones."""
+        self.departments = self._ids("departments", sizes.departments + len(self.extra_departments))
         self.competencies = self._ids("competencies", sizes.competencies)
-        self.employees = self._ids("employees", sizes.employees)
+        self.employees = self._ids("employees", sizes.employees + sum(self.extra_departments))
         self.courses = self._ids("courses", sizes.courses)
 
     def _ids(self, table: str, count: int) -> list[UUID]:
@@ -181,6 +188,21 @@ class Dataset:
             area = _AREAS[i % len(_AREAS)]
             yield (id, 1, at, at, f"{area} {i:04d}", f"What a {area.lower()} practitioner knows", area)
 
+    def department_of(self, i: int) -> int:
+        """The index of employee `i`'s department."""
+        if i < self.sizes.employees:
+            return i % self.sizes.departments
+        first, k = self.sizes.employees, self.sizes.departments
+        for size in self.extra_departments:
+            if i < first + size:
+                return k
+            first, k = first + size, k + 1
+        raise IndexError(i)
+
+    def regular(self, i: int) -> bool:
+        """Employee `i` works in one of the regular departments (not the growth curve's)."""
+        return i < self.sizes.employees
+
     def is_manager(self, i: int) -> bool:
         return i < self.sizes.departments
 
@@ -197,10 +219,11 @@ class Dataset:
             name = f"{_FIRST[rng.randrange(len(_FIRST))]} {_LAST[rng.randrange(len(_LAST))]}"
             hired = rng.randrange(last_hire)
             left_on = self.days[hired + 30 + rng.randrange(300)] if self.left(i) else None
-            manager = None if self.is_manager(i) else self.employees[i % d]
+            manager = None if self.is_manager(i) or not self.regular(i) else self.employees[i % d]
             title = "Manager" if self.is_manager(i) else f"Engineer {rng.randrange(1, 4)}"
             email = f"e{i:06d}@bench.upskill.test"
-            yield (id, 1, at, at, name, email, title, self.departments[i % d], manager, self.days[hired], left_on)
+            department = self.department_of(i)
+            yield (id, 1, at, at, name, email, title, self.departments[department], manager, self.days[hired], left_on)
 
     def user_employee(self, n: int) -> int:
         """The employee index linked to employee user `n` (managers and leavers skipped)."""
@@ -264,6 +287,25 @@ class Dataset:
                 "manager",
                 "validated",
             )
+        current = [i for i in range(self.sizes.employees) if not self.left(i) and not self.is_manager(i)]
+        for n in range(self.sizes.proposed):
+            at = POOL_BASE + timedelta(seconds=n)
+            who = current[rng.randrange(len(current))]
+            yield (
+                uuid7(rng, at),
+                1,
+                at,
+                at,
+                employees[who],
+                competencies[rng.randrange(c)],
+                LEVELS[rng.randrange(4)],
+                days[self.last - rng.randrange(60)],
+                None,
+                None,
+                None,
+                "self",
+                "proposed",
+            )
 
     def _feedback(self) -> Iterator[Row]:
         rng = seeded("feedback")
@@ -309,6 +351,16 @@ class Dataset:
             status = statuses[rng.randrange(4)]
             completed = self.days[self.last - rng.randrange(300)] if status == "completed" else None
             yield (uuid7(rng, at), 1, at, at, self.employees[pair[0]], self.courses[pair[1]], status, completed)
+            n += 1
+        current = [i for i in range(self.sizes.employees) if not self.left(i)]
+        n = 0
+        while n < self.sizes.in_progress:
+            pair = (current[rng.randrange(len(current))], rng.randrange(len(self.courses)))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            at = POOL_BASE + timedelta(seconds=n)
+            yield (uuid7(rng, at), 1, at, at, self.employees[pair[0]], self.courses[pair[1]], "in_progress", None)
             n += 1
 
 

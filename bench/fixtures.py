@@ -4,12 +4,13 @@ servers' own HTTP APIs (and one database read), before the measured runs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import asyncpg
 import httpx
 
-from bench.dataset import PASSWORD, Dataset, seeded, user_email
+from bench.dataset import PASSWORD, POOL_BASE, Dataset, seeded, user_email
 from bench.seed import dsn
 
 APP_PREFIX = "/api/v1"
@@ -40,8 +41,9 @@ def login_users(count: int) -> list[str]:
 
 
 def employee_ids(dataset: Dataset, count: int, seed: str = "ids") -> list[str]:
-    """`count` ids of current employees (left ones excluded), deterministically chosen."""
-    current = [i for i in range(len(dataset.employees)) if not dataset.left(i)]
+    """`count` ids of current employees of the regular departments (left ones excluded),
+    deterministically chosen."""
+    current = [i for i in range(dataset.sizes.employees) if not dataset.left(i)]
     chosen = seeded(seed).sample(current, min(count, len(current)))
     return [str(dataset.employees[i]) for i in chosen]
 
@@ -71,3 +73,47 @@ async def versions(database_url: str, ids: list[str]) -> list[list[object]]:
         await connection.close()
     found = {row[0]: row[1] for row in rows}
     return [[id, found[id]] for id in ids]
+
+
+_POOL_SPAN = (POOL_BASE, POOL_BASE + timedelta(days=2))
+"""The pools' creation times (records the benches create are newer)."""
+
+
+async def reopen_proposed(database_url: str) -> list[str]:
+    """The pool of self-assessments the validate bench reviews, all `proposed` again (a
+    previous run validated some); their ids, in a fixed order."""
+    connection = await asyncpg.connect(dsn(database_url))
+    try:
+        await connection.execute(
+            "UPDATE assessments SET status = 'proposed', reviewed_by = NULL, reviewed_on = NULL, review_note = NULL "
+            "WHERE created_at >= $1 AND created_at < $2 AND source = 'self' AND status <> 'proposed'",
+            *_POOL_SPAN,
+        )
+        rows = await connection.fetch(
+            "SELECT id::text FROM assessments WHERE created_at >= $1 AND created_at < $2 AND source = 'self' "
+            "ORDER BY id",
+            *_POOL_SPAN,
+        )
+    finally:
+        await connection.close()
+    return [row[0] for row in rows]
+
+
+async def reopen_in_progress(database_url: str) -> list[str]:
+    """The pool of enrollments the completion bench completes, all `in_progress` again and
+    the course evidence a previous run created deleted; their ids, in a fixed order."""
+    connection = await asyncpg.connect(dsn(database_url))
+    try:
+        async with connection.transaction():
+            await connection.execute("DELETE FROM assessments WHERE source = 'course'")
+            await connection.execute(
+                "UPDATE enrollments SET status = 'in_progress', completed_on = NULL "
+                "WHERE created_at >= $1 AND created_at < $2 AND status <> 'in_progress'",
+                *_POOL_SPAN,
+            )
+        rows = await connection.fetch(
+            "SELECT id::text FROM enrollments WHERE created_at >= $1 AND created_at < $2 ORDER BY id", *_POOL_SPAN
+        )
+    finally:
+        await connection.close()
+    return [row[0] for row in rows]

@@ -10,7 +10,10 @@ Endpoints, as the app's (without `/api/v1`): GET/PATCH `/employees/{id}`, GET `/
 (`sort=full_name`, `limit`, `cursor`), POST `/competencies`, POST `/token` (the refresh grant =
 the token row read FOR UPDATE and marked used; the password grant = the user read, argon2
 verify, the session inserted), GET `/departments/{id}/coverage`,
-GET `/employees/{id}/recommendations`; `/health`.
+GET `/employees/{id}/recommendations`, POST `/assessments/{id}/validate` (the assessment, the
+employee, the update, the current levels and the active plan read in one transaction), PATCH
+`/enrollments/{id}` to completed (the course evidence inserted in the same transaction),
+GET `/departments/{id}/matrix` (JSON, or CSV with `Accept: text/csv`); `/health`.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from bench import floor_sql as sql
-from bench.floor_training import coverage, recommendations
+from bench.floor_matrix import matrix, matrix_csv
+from bench.floor_training import RANK, coverage, recommendations
 
 DSN_VARIABLE = "BENCH_FLOOR_DSN"
 POOL_VARIABLE = "BENCH_FLOOR_POOL"
@@ -47,6 +51,10 @@ class CompetencyIn(BaseModel):
     name: str
     description: str | None = None
     category: str | None = None
+
+
+class EnrollmentPatch(BaseModel):
+    status: str
 
 
 class EmployeePatch(BaseModel):
@@ -195,5 +203,62 @@ def build_app() -> FastAPI:
             staff = await connection.fetch(sql.STAFF, employee["department_id"], today)
             items = await recommendations(connection, employee, department, staff, today)
         return json({"employee_id": id, "on": today, "items": items})
+
+    @app.post("/assessments/{id}/validate")
+    async def validate(id: UUID) -> Response:
+        today, now = datetime.now(UTC).date(), datetime.now(UTC)
+        async with pool().acquire() as connection, connection.transaction():
+            row = await connection.fetchrow(sql.ASSESSMENT, id)
+            if row is None:
+                return json({"detail": "not found"}, 404)
+            if row["status"] != "proposed":
+                return json({"detail": "invalid transition", "from": row["status"], "to": "validated"}, 409)
+            await connection.fetchrow(sql.EMPLOYEE, row["employee_id"])
+            record = {**dict(row), "version": row["version"] + 1, "updated_at": now, "status": "validated",
+                      "reviewed_on": today}  # fmt: skip
+            status = await connection.execute(sql.UPDATE_ASSESSMENT, *list(record.values())[1:], id, row["version"])
+            if status == "UPDATE 0":
+                return json({"detail": "stale"}, 412)
+            await connection.fetch(sql.CURRENT_LEVELS, row["employee_id"], today)
+            await connection.fetch(sql.ACTIVE_PLAN, row["employee_id"], "active", row["competency_id"], 1)
+        return json(record, headers={"ETag": f'W/"{record["version"]}"'})
+
+    @app.patch("/enrollments/{id}")
+    async def complete(id: UUID, body: EnrollmentPatch) -> Response:
+        today, now = datetime.now(UTC).date(), datetime.now(UTC)
+        async with pool().acquire() as connection, connection.transaction():
+            row = await connection.fetchrow(sql.ENROLLMENT, id)
+            if row is None:
+                return json({"detail": "not found"}, 404)
+            if row["status"] not in ("planned", "in_progress") or body.status != "completed":
+                return json({"detail": "invalid transition", "from": row["status"], "to": body.status}, 409)
+            record = {**dict(row), "version": row["version"] + 1, "updated_at": now, "status": "completed",
+                      "completed_on": today}  # fmt: skip
+            status = await connection.execute(sql.UPDATE_ENROLLMENT, *list(record.values())[1:], id, row["version"])
+            if status == "UPDATE 0":
+                return json({"detail": "stale"}, 412)
+            await connection.fetchrow(sql.COURSE, row["course_id"])
+            covers = await connection.fetch(sql.COVERS, [row["course_id"]])
+            levels = {r[0]: RANK[r[1]] for r in await connection.fetch(sql.CURRENT_LEVELS, row["employee_id"], today)}
+            for cover in covers:
+                if RANK[cover["level"]] > levels.get(cover["competency_id"], 0):
+                    await connection.execute(
+                        sql.INSERT_ASSESSMENT, uuid7(), 1, now, now, row["employee_id"], cover["competency_id"],
+                        cover["level"], today, None, None, None, "course", "proposed", None, None, None,
+                    )  # fmt: skip
+        return json(record, headers={"ETag": f'W/"{record["version"]}"'})
+
+    @app.get("/departments/{id}/matrix")
+    async def department_matrix(id: UUID, accept: str | None = Header(None)) -> Response:
+        today = datetime.now(UTC).date()
+        async with pool().acquire() as connection:
+            head = await connection.fetchrow(sql.MATRIX_HEAD, id)
+            if head is None:
+                return json({"detail": "not found"}, 404)
+            staff = await connection.fetch(sql.MATRIX_STAFF, id, today, 1)
+        body = matrix(head, staff, today)
+        if accept == "text/csv":
+            return Response(matrix_csv(body), media_type="text/csv")
+        return json(body)
 
     return app

@@ -70,18 +70,19 @@ DEPARTMENT = (
 (id, version, created_at, updated_at, department_id, competency_id, level, headcount)."""
 
 STAFF = (
-    f"SELECT {_EMPLOYEE_COLUMNS}, held.levels \n"
-    "FROM employees LEFT OUTER JOIN LATERAL (SELECT array_agg(row(latest.competency_id, latest.level)) AS levels \n"
-    "FROM (SELECT DISTINCT ON (assessments.competency_id) assessments.competency_id AS competency_id, "
-    "assessments.level AS level \nFROM assessments \n"
-    "WHERE assessments.employee_id = employees.id AND assessments.competency_id = ANY (array((SELECT "
-    "requirements.competency_id \nFROM requirements \n"
-    "WHERE requirements.department_id = $1::UUID OR requirements.department_id IS NULL))) "
-    "AND assessments.assessed_on <= $2::DATE AND (assessments.expires_on IS NULL OR assessments.expires_on > $2::DATE) "
-    "ORDER BY assessments.competency_id, assessments.assessed_on DESC, assessments.created_at DESC, "
-    "assessments.id DESC) AS latest) AS held ON true \n"
-    "WHERE employees.department_id = $1::UUID AND employees.hired_on <= $2::DATE "
-    "AND (employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
+    "SELECT employees.id, employees.version, employees.created_at, employees.updated_at, "
+    "employees.full_name, employees.email, employees.job_title, employees.department_id, "
+    "employees.manager_id, employees.hired_on, employees.left_on, held.levels FROM employees LEFT OUTER "
+    "JOIN LATERAL (SELECT array_agg(row(latest.competency_id, latest.level)) AS levels FROM (SELECT "
+    "DISTINCT ON (assessments.competency_id) assessments.competency_id AS competency_id, "
+    "assessments.level AS level FROM assessments WHERE assessments.employee_id = employees.id AND "
+    "assessments.competency_id = ANY (array((SELECT requirements.competency_id FROM requirements WHERE "
+    "requirements.department_id = $1::UUID OR requirements.department_id IS NULL))) AND "
+    "assessments.status = 'validated' AND assessments.assessed_on <= $2::DATE AND (assessments.expires_on"
+    " IS NULL OR assessments.expires_on > $2::DATE) ORDER BY assessments.competency_id, "
+    "assessments.assessed_on DESC, assessments.created_at DESC, assessments.id DESC) AS latest) AS held "
+    "ON true WHERE employees.department_id = $1::UUID AND employees.hired_on <= $2::DATE AND "
+    "(employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
 )
 """Parameters: $1 department id, $2 today. The department's current employees, each with the
 current levels (records (competency_id, level), or NULL) in the competencies it requires."""
@@ -96,13 +97,113 @@ COURSES = (
 )
 
 HISTORY = (
-    "SELECT array((SELECT row(enrollments.id, enrollments.version, enrollments.created_at, enrollments.updated_at, "
-    "enrollments.employee_id, enrollments.course_id, enrollments.status, enrollments.completed_on) AS row_1 \n"
-    "FROM enrollments \nWHERE enrollments.employee_id = $1::UUID ORDER BY enrollments.created_at, enrollments.id)) "
-    "AS enrollments, array((SELECT row(feedback.id, feedback.version, feedback.created_at, feedback.updated_at, "
-    "feedback.subject_id, feedback.author_id, feedback.competency_id, feedback.score, feedback.comment) AS row_2 \n"
-    "FROM feedback \nWHERE feedback.subject_id = $1::UUID AND feedback.score IS NOT NULL "
-    "ORDER BY feedback.created_at, feedback.id)) AS feedback"
+    "SELECT array((SELECT row(enrollments.id, enrollments.version, enrollments.created_at, "
+    "enrollments.updated_at, enrollments.employee_id, enrollments.course_id, enrollments.status, "
+    "enrollments.completed_on, enrollments.due_on, enrollments.assigned_by) AS row_1 FROM enrollments "
+    "WHERE enrollments.employee_id = $1::UUID ORDER BY enrollments.created_at, enrollments.id)) AS "
+    "enrollments, array((SELECT row(feedback.id, feedback.version, feedback.created_at, "
+    "feedback.updated_at, feedback.subject_id, feedback.author_id, feedback.competency_id, "
+    "feedback.score, feedback.comment) AS row_2 FROM feedback WHERE feedback.subject_id = $1::UUID AND "
+    "feedback.score IS NOT NULL ORDER BY feedback.created_at, feedback.id)) AS feedback"
+)
+
+ASSESSMENT = (
+    "SELECT assessments.id, assessments.version, assessments.created_at, assessments.updated_at, "
+    "assessments.employee_id, assessments.competency_id, assessments.level, assessments.assessed_on, "
+    "assessments.expires_on, assessments.assessor_id, assessments.note, assessments.source, "
+    "assessments.status, assessments.reviewed_by, assessments.reviewed_on, assessments.review_note FROM "
+    "assessments WHERE assessments.id = $1::UUID"
+)
+
+UPDATE_ASSESSMENT = (
+    "UPDATE assessments SET version=$1::INTEGER, created_at=$2::TIMESTAMP WITH TIME ZONE, "
+    "updated_at=$3::TIMESTAMP WITH TIME ZONE, employee_id=$4::UUID, competency_id=$5::UUID, "
+    "level=$6::VARCHAR, assessed_on=$7::DATE, expires_on=$8::DATE, assessor_id=$9::UUID, "
+    "note=$10::VARCHAR, source=$11::VARCHAR, status=$12::VARCHAR, reviewed_by=$13::UUID, "
+    "reviewed_on=$14::DATE, review_note=$15::VARCHAR WHERE assessments.id = $16::UUID AND "
+    "assessments.version = $17::INTEGER"
+)
+
+CURRENT_LEVELS = (
+    "SELECT DISTINCT ON (assessments.competency_id) assessments.competency_id, assessments.level FROM "
+    "assessments WHERE assessments.employee_id = $1::UUID AND assessments.status = 'validated' AND "
+    "assessments.assessed_on <= $2::DATE AND (assessments.expires_on IS NULL OR assessments.expires_on > "
+    "$2::DATE) ORDER BY assessments.competency_id, assessments.assessed_on DESC, assessments.created_at "
+    "DESC, assessments.id DESC"
+)
+
+ACTIVE_PLAN = (
+    "SELECT plans.id, plans.version, plans.created_at, plans.updated_at, plans.employee_id, "
+    "plans.competency_id, plans.target_level, plans.due_on, plans.status, plans.note, plans.created_by, "
+    "plans.achieved_on FROM plans WHERE plans.employee_id = $1::UUID AND plans.status = $2::VARCHAR AND "
+    "plans.competency_id = $3::UUID ORDER BY plans.id ASC LIMIT $4::INTEGER"
+)
+
+ENROLLMENT = (
+    "SELECT enrollments.id, enrollments.version, enrollments.created_at, enrollments.updated_at, "
+    "enrollments.employee_id, enrollments.course_id, enrollments.status, enrollments.completed_on, "
+    "enrollments.due_on, enrollments.assigned_by FROM enrollments WHERE enrollments.id = $1::UUID"
+)
+
+UPDATE_ENROLLMENT = (
+    "UPDATE enrollments SET version=$1::INTEGER, created_at=$2::TIMESTAMP WITH TIME ZONE, "
+    "updated_at=$3::TIMESTAMP WITH TIME ZONE, employee_id=$4::UUID, course_id=$5::UUID, "
+    "status=$6::VARCHAR, completed_on=$7::DATE, due_on=$8::DATE, assigned_by=$9::UUID WHERE "
+    "enrollments.id = $10::UUID AND enrollments.version = $11::INTEGER"
+)
+
+COURSE = (
+    "SELECT courses.id, courses.version, courses.created_at, courses.updated_at, courses.title, "
+    "courses.provider, courses.description, courses.url, courses.duration_hours, courses.rating, "
+    "courses.learners FROM courses WHERE courses.id = $1::UUID"
+)
+
+COVERS = (
+    "SELECT course_covers.course_id, course_covers.competency_id, course_covers.level FROM course_covers "
+    "WHERE course_covers.course_id = ANY ($1::UUID[]) ORDER BY course_covers.course_id, "
+    "course_covers.position"
+)
+
+INSERT_ASSESSMENT = (
+    "INSERT INTO assessments (id, version, created_at, updated_at, employee_id, competency_id, level, "
+    "assessed_on, expires_on, assessor_id, note, source, status, reviewed_by, reviewed_on, review_note) "
+    "VALUES ($1::UUID, $2::INTEGER, $3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE, $5::UUID,"
+    " $6::UUID, $7::VARCHAR, $8::DATE, $9::DATE, $10::UUID, $11::VARCHAR, $12::VARCHAR, $13::VARCHAR, "
+    "$14::UUID, $15::DATE, $16::VARCHAR)"
+)
+
+MATRIX_HEAD = (
+    "SELECT departments.id, departments.version, departments.created_at, departments.updated_at, "
+    "departments.name, departments.description, array((SELECT row(requirements.id, requirements.version, "
+    "requirements.created_at, requirements.updated_at, requirements.department_id, "
+    "requirements.competency_id, requirements.level, requirements.headcount) AS row_1 FROM requirements "
+    "WHERE requirements.department_id = departments.id OR requirements.department_id IS NULL ORDER BY "
+    "requirements.id)) AS requirements, array((SELECT row(competencies.id, competencies.name) AS row_2 "
+    "FROM competencies WHERE competencies.id IN (SELECT requirements.competency_id FROM requirements "
+    "WHERE requirements.department_id = $1::UUID OR requirements.department_id IS NULL) ORDER BY "
+    "competencies.id)) AS names FROM departments WHERE departments.id = $1::UUID"
+)
+
+MATRIX_STAFF = (
+    "SELECT employees.id, employees.version, employees.created_at, employees.updated_at, "
+    "employees.full_name, employees.email, employees.job_title, employees.department_id, "
+    "employees.manager_id, employees.hired_on, employees.left_on, held.holdings FROM employees LEFT OUTER"
+    " JOIN LATERAL (SELECT array_agg(row(ranked.competency_id, ranked.status, ranked.level, "
+    "ranked.expires_on)) AS holdings FROM (SELECT latest.competency_id AS competency_id, latest.status AS"
+    " status, latest.level AS level, latest.expires_on AS expires_on, row_number() OVER (PARTITION BY "
+    "latest.competency_id ORDER BY latest.assessed_on DESC, latest.created_at DESC, latest.id DESC) AS n "
+    "FROM (SELECT DISTINCT ON (assessments.competency_id, assessments.status) assessments.competency_id "
+    "AS competency_id, assessments.status AS status, assessments.level AS level, assessments.expires_on "
+    "AS expires_on, assessments.assessed_on AS assessed_on, assessments.created_at AS created_at, "
+    "assessments.id AS id FROM assessments WHERE assessments.employee_id = employees.id AND "
+    "assessments.competency_id = ANY (array((SELECT requirements.competency_id FROM requirements WHERE "
+    "requirements.department_id = $1::UUID OR requirements.department_id IS NULL))) AND "
+    "assessments.status IN ('validated', 'proposed') AND assessments.assessed_on <= $2::DATE AND "
+    "(assessments.expires_on IS NULL OR assessments.expires_on > $2::DATE) ORDER BY "
+    "assessments.competency_id, assessments.status, assessments.assessed_on DESC, assessments.created_at "
+    "DESC, assessments.id DESC) AS latest) AS ranked WHERE ranked.status = 'validated' OR ranked.n = "
+    "$3::INTEGER) AS held ON true WHERE employees.department_id = $1::UUID AND employees.hired_on <= "
+    "$2::DATE AND (employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
 )
 
 SAME_AS_APP: dict[str, tuple[str, ...]] = {
@@ -113,6 +214,10 @@ SAME_AS_APP: dict[str, tuple[str, ...]] = {
     "patch_employee": (EMPLOYEE, UPDATE_EMPLOYEE),
     "coverage": (DEPARTMENT, STAFF),
     "recommendations": (EMPLOYEE, DEPARTMENT, STAFF, COURSES, HISTORY),
+    "validate": (ASSESSMENT, EMPLOYEE, UPDATE_ASSESSMENT, CURRENT_LEVELS, ACTIVE_PLAN),
+    "complete_enrollment": (ENROLLMENT, UPDATE_ENROLLMENT, COURSE, COVERS, CURRENT_LEVELS, INSERT_ASSESSMENT),
+    "matrix": (MATRIX_HEAD, MATRIX_STAFF),
+    "matrix_csv": (MATRIX_HEAD, MATRIX_STAFF),
 }
 """Per bench, the floor's statements, which must be the app's own (its access check aside)."""
 

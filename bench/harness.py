@@ -4,6 +4,7 @@ counted."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from urllib.parse import quote
@@ -118,6 +119,8 @@ def calls(ctx: Context) -> list[roundtrips.Call]:
     json, patch = tuple(fixtures.JSON.items()), (*fixtures.MERGE_PATCH.items(), ("If-Match", "*"))
     form = tuple(fixtures.FORM.items())
     user = fixtures.login_users(1)[0]
+    proposed = tuple(asyncio.run(fixtures.reopen_proposed(ctx.database_url))[-10:])
+    in_progress = tuple(asyncio.run(fixtures.reopen_in_progress(ctx.database_url))[-10:])
     return [
         roundtrips.Call("get_employee", "GET", f"{p}/employees/{ctx.ids[0]}"),
         roundtrips.Call("list_first", "GET", f"{p}/employees?sort=full_name&limit=50"),
@@ -130,6 +133,14 @@ def calls(ctx: Context) -> list[roundtrips.Call]:
         ),
         roundtrips.Call("coverage", "GET", f"{p}/departments/{ctx.departments[0]}/coverage"),
         roundtrips.Call("recommendations", "GET", f"{p}/employees/{ctx.ids[0]}/recommendations"),
+        roundtrips.Call("validate", "POST", f"{p}/assessments/{{id}}/validate", pool=proposed),
+        roundtrips.Call(
+            "complete_enrollment", "PATCH", f"{p}/enrollments/{{id}}", '{"status":"completed"}', patch, pool=in_progress
+        ),
+        roundtrips.Call("matrix", "GET", f"{p}/departments/{ctx.departments[0]}/matrix"),
+        roundtrips.Call(
+            "matrix_csv", "GET", f"{p}/departments/{ctx.departments[0]}/matrix", None, (("Accept", "text/csv"),)
+        ),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 """Bump when the generated data changes: a cached bench database of another version is
 dropped and seeded again."""
 
@@ -25,6 +25,14 @@ class Sizes:
     enrollments: int
     employee_users: int
     """Users with role employee, linked to the first employees (the login bench uses them)."""
+    proposed: int = 0
+    """Self-assessments waiting for review (the validate bench takes them one by one)."""
+    in_progress: int = 0
+    """Enrollments in progress (the completion bench completes them one by one)."""
+    small_department: int = 0
+    """Employees of one more department, smaller than the others (the matrix growth curve)."""
+    large_department: int = 0
+    """Employees of one more department, larger than the others (the matrix growth curve)."""
 
     def describe(self) -> str:
         return ",".join(f"{name}={getattr(self, name)}" for name in self.__dataclass_fields__)
@@ -65,6 +73,10 @@ FULL = Profile(
         feedback=100_000,
         enrollments=50_000,
         employee_users=1_000,
+        proposed=25_000,
+        in_progress=25_000,
+        small_department=500,
+        large_department=10_000,
     ),
     duration_s=10,
     warmup_s=3,
@@ -89,6 +101,10 @@ SMOKE = Profile(
         feedback=500,
         enrollments=250,
         employee_users=50,
+        proposed=2_000,
+        in_progress=2_000,
+        small_department=50,
+        large_department=400,
     ),
     duration_s=2,
     warmup_s=1,

@@ -32,13 +32,15 @@ class Call:
     """One request. In `body`, `{n}` becomes a number unique to each send (so that a create
     or a change is never a no-op) and `{refresh}` the current refresh token of the admin's
     session (each refresh grant's response supplies the next); in `path`, `{cursor}` the
-    `next_cursor` of the last list response."""
+    `next_cursor` of the last list response and `{id}` the next id of `pool` (a write that
+    consumes its record, e.g. a validation, gets a fresh one each time)."""
 
     key: str
     method: str
     path: str
     body: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    pool: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,8 @@ class _Sender:
             body = body.replace("{refresh}", self._refresh)
         headers = {**self._auth, **dict(call.headers)}
         path = call.path.replace("{cursor}", self._cursor)
+        if call.pool:
+            path = path.replace("{id}", call.pool[self._n % len(call.pool)])
         response = await self._client.request(call.method, path, content=body, headers=headers)
         if response.status_code == 200 and "refresh_token" in response.text:
             self._refresh = str(response.json()["refresh_token"])

@@ -28,7 +28,7 @@ from bench.profiles import FULL, SMOKE, Profile
 from bench.report import Memory, machine, render
 from bench.seed import dsn, ensure_database, server_version
 from bench.servers import Server, app_environment
-from bench.targets import evaluate, sql_drift
+from bench.targets import evaluate, matrix_growth, sql_drift
 from bench.tooling import ensure_wrk, py_spy_top
 
 RESULTS = Path(__file__).parent / "results"
@@ -108,7 +108,8 @@ def _bench(
         floor_base=floor.base,
         token=fixtures.password_grant(app.base, ADMIN_EMAIL)["access_token"],
         ids=fixtures.employee_ids(dataset, profile.id_pool),
-        departments=[str(d) for d in dataset.departments],
+        departments=[str(d) for d in dataset.departments[: profile.sizes.departments]],
+        growth=[str(d) for d in dataset.departments[profile.sizes.departments :]],
         patch_pool=fixtures.employee_ids(dataset, max(profile.connections * 8, profile.id_pool // 5), seed="patch"),
     )
     page = f"{fixtures.APP_PREFIX}/employees?sort=full_name&limit=50"
@@ -144,6 +145,7 @@ def _bench(
             if (drift := sql_drift(counts))
             else []
         ),
+        *([line] if (line := matrix_growth(rows, _growth_sizes(dataset))) else []),
         *spy,
     ]
     text = render(
@@ -158,6 +160,16 @@ def _bench(
         print("HARNESS PROBLEMS:\n  " + "\n  ".join(harness.broken), file=sys.stderr)
         return 1
     return 0
+
+
+def _growth_sizes(dataset: Dataset) -> list[tuple[str, int]]:
+    """(bench key, current employees) of the small, a regular and the large department."""
+
+    def people(k: int) -> int:
+        return sum(1 for i in range(len(dataset.employees)) if dataset.department_of(i) == k and not dataset.left(i))
+
+    regular = dataset.sizes.departments
+    return [("matrix_small", people(regular)), ("matrix", people(0)), ("matrix_large", people(regular + 1))]
 
 
 def _sql_file(stem: str) -> Path:

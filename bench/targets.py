@@ -55,6 +55,17 @@ def evaluate(
             detail += f"; {count.round_trips} round trips on the wire in all"
         ok = p50 <= most and 0 <= statements <= MAX_USE_CASE_STATEMENTS
         targets.append(Target(f"{key} p50 and SQL round trips", ok, detail))
+    ratio("validate", "validate", 0.4, "validate ≥ 0.4 of the floor (same SQL)")
+    ratio("complete_enrollment", "complete_enrollment", 0.4, "enrollment completion ≥ 0.4 of the floor (same SQL)")
+    for key, most in (("matrix", 60.0), ("matrix_csv", 80.0)):
+        row = rows.get(key)
+        if row is None or not row.app:
+            continue
+        p50 = row.med("app", "p50_ms")
+        detail = f"p50 {p50:.2f} ms (≤ {most:.0f})"
+        if row.floor and row.med("floor", "p50_ms"):
+            detail += f"; floor p50 {row.med('floor', 'p50_ms'):.2f} ms, ratio {row.ratio:.2f}"
+        targets.append(Target(f"{key} p50 (a ~2,000-person department)", p50 <= most, detail))
     base, loaded = login
     if base > 0:
         targets.append(
@@ -86,3 +97,16 @@ def sql_drift(counts: Sequence[Count]) -> list[str]:
         if (same and app not in (same, no_courses)) or not part <= set(app):
             drift.append(count.key)
     return drift
+
+
+def matrix_growth(rows: Mapping[str, Row], sizes: Sequence[tuple[str, int]]) -> str | None:
+    """How the matrix's p50 grows with the department: one line, `sizes` being (bench key,
+    current employees) from the smallest department to the largest."""
+    parts = []
+    for key, people in sizes:
+        row = rows.get(key)
+        if row is None or not row.app:
+            return None
+        floor = f", floor {row.med('floor', 'p50_ms'):.2f} ms" if row.floor else ""
+        parts.append(f"{people:,} people: {row.med('app', 'p50_ms'):.2f} ms{floor}")
+    return "matrix JSON p50 by department size (1 connection): " + "; ".join(parts)
