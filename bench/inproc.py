@@ -141,6 +141,11 @@ def _employee_ids() -> list[str]:
     return [str(employees[i]) for i in chosen]
 
 
+def _first_department() -> str:
+    """The matrix bench's department (about 2,000 current employees)."""
+    return str(Dataset(FULL.sizes, "").departments[0])
+
+
 async def app_costs(url: str, only: set[str], n: int, profile: bool) -> dict[str, float]:
     from bench.servers import app_environment
 
@@ -189,6 +194,14 @@ async def app_costs(url: str, only: set[str], n: int, profile: bool) -> dict[str
                     headers={**auth, "content-type": "application/json"},
                 ),
                 n,
+                profile,
+            )
+        if "matrix" in only:
+            department = _first_department()
+            results["matrix"] = await _measure(
+                "matrix",
+                lambda i: call(app, "GET", f"/api/v1/departments/{department}/matrix", headers=auth),
+                max(1, n // 100),
                 profile,
             )
         if "patch" in only:
@@ -247,6 +260,11 @@ async def floor_costs(url: str, only: set[str], n: int) -> dict[str, float]:
         if "list" in only:
             results["list"] = await _measure(
                 "floor list", lambda i: call(app, "GET", "/employees?sort=full_name&limit=50"), n // 4, False
+            )
+        if "matrix" in only:
+            department = _first_department()
+            results["matrix"] = await _measure(
+                "floor matrix", lambda i: call(app, "GET", f"/departments/{department}/matrix"), max(1, n // 100), False
             )
         if "post" in only:
             tag = time.time_ns()

@@ -159,27 +159,34 @@ def skills_matrix(snapshot: MatrixSnapshot, on: date, expiring_within_days: int 
     chosen = column_requirements(department_id, snapshot.requirements)
     order = sorted(chosen, key=lambda c: (snapshot.names.get(c, ""), c))
     staff = sorted(snapshot.staff, key=lambda e: (e.full_name, e.id))
-    holdings = snapshot.holdings
+    position = {c: n for n, c in enumerate(order)}
+    mine: dict[UUID, dict[UUID, Holding]] = {}
+    for (employee_id, competency_id), found in snapshot.holdings.items():
+        if competency_id in chosen:
+            mine.setdefault(employee_id, {})[competency_id] = found
     holders: dict[UUID, list[UUID]] = {c: [] for c in order}
     lapsing: dict[UUID, int] = dict.fromkeys(order, 0)
     grid: list[dict[UUID, Cell]] = []
     for employee in staff:
         cells: dict[UUID, Cell] = {}
-        for competency_id in order:
-            holding = holdings.get((employee.id, competency_id))
-            if holding is None:
-                continue
-            expiring = holding.expires_on is not None and holding.expires_on <= window_end
-            cells[competency_id] = Cell(holding.level, holding.claimed, holding.expires_on, expiring)
-            if rank(holding.level) >= chosen[competency_id].level.rank:
-                holders[competency_id].append(employee.id)
-                lapsing[competency_id] += expiring
+        held = mine.get(employee.id)
+        if held:
+            if len(held) > 1:  # cells in column order
+                held = dict(sorted(held.items(), key=lambda item: position[item[0]]))
+            for competency_id, holding in held.items():
+                expiring = holding.expires_on is not None and holding.expires_on <= window_end
+                cells[competency_id] = Cell(holding.level, holding.claimed, holding.expires_on, expiring)
+                if rank(holding.level) >= chosen[competency_id].level.rank:
+                    holders[competency_id].append(employee.id)
+                    lapsing[competency_id] += expiring
         grid.append(cells)
     columns = tuple(_column(c, snapshot.names.get(c, ""), chosen[c], holders[c], lapsing[c]) for c in order)
-    sole = {c.competency_id: holders[c.competency_id][0] for c in columns if c.single_point_of_failure}
+    sole: dict[UUID, list[UUID]] = {}
+    for column in columns:
+        if column.single_point_of_failure:
+            sole.setdefault(holders[column.competency_id][0], []).append(column.competency_id)
     rows = tuple(
-        Row(employee, cells, tuple(c for c, who in sole.items() if who == employee.id))
-        for employee, cells in zip(staff, grid, strict=True)
+        Row(employee, cells, tuple(sole.get(employee.id, ()))) for employee, cells in zip(staff, grid, strict=True)
     )
     return Matrix(snapshot.department, on, expiring_within_days, columns, rows)
 
