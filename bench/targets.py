@@ -99,3 +99,16 @@ def sql_drift(counts: Sequence[Count]) -> list[str]:
         if (same and core != [sql for sql in same if sql not in optional]) or not part <= set(app):
             drift.append(count.key)
     return drift
+
+
+def matrix_growth(rows: Mapping[str, Row], sizes: Sequence[tuple[str, int]]) -> str | None:
+    """How the matrix's p50 grows with the department: one line, `sizes` being (bench key,
+    current employees) from the smallest department to the largest."""
+    parts = []
+    for key, people in sizes:
+        row = rows.get(key)
+        if row is None or not row.app:
+            return None
+        floor = f", floor {row.med('floor', 'p50_ms'):.2f} ms" if row.floor else ""
+        parts.append(f"{people:,} people: {row.med('app', 'p50_ms'):.2f} ms{floor}")
+    return "matrix JSON p50 by department size (1 connection): " + "; ".join(parts)
