@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 from authlib.integrations.base_client import BaseApp, OAuthError
 from authlib.integrations.base_client.async_app import AsyncOAuth2Mixin
 from authlib.integrations.base_client.async_openid import AsyncOpenIDMixin
@@ -20,6 +19,11 @@ from joserfc.errors import JoseError
 
 from upskill.domain.errors import Unavailable
 from upskill.domain.signin import ExternalIdentity, SignInRefused
+
+try:  # the HTTP client authlib itself picks: httpx2 when installed, else httpx (deprecated by authlib)
+    import httpx2 as http_client  # type: ignore[import-not-found, unused-ignore]
+except ImportError:
+    import httpx as http_client
 
 DISCOVERY = "/.well-known/openid-configuration"
 LEEWAY_S = 60
@@ -64,7 +68,7 @@ class AuthlibIdentityProvider:
             fresh = "_loaded_at" not in self._client.server_metadata
             try:
                 metadata: dict[str, Any] = await self._client.load_server_metadata()
-            except (httpx.HTTPError, ValueError) as error:
+            except (http_client.HTTPError, ValueError) as error:
                 self._client.server_metadata.pop("_loaded_at", None)
                 raise Unavailable(f"OpenID discovery failed: {type(error).__name__}") from None
             if fresh:
@@ -92,7 +96,7 @@ class AuthlibIdentityProvider:
             )
         except OAuthError as error:
             raise SignInRefused(f"token endpoint: {error.error}") from None
-        except httpx.HTTPError as error:
+        except http_client.HTTPError as error:
             raise Unavailable(f"token endpoint unreachable: {type(error).__name__}") from None
         if "id_token" not in token:
             raise SignInRefused("no ID token")
@@ -105,7 +109,7 @@ class AuthlibIdentityProvider:
             claims = await self._client.parse_id_token(token, nonce=nonce, claims_options=options, leeway=LEEWAY_S)
         except JoseError as error:
             raise SignInRefused(f"ID token: {error.error}") from None
-        except httpx.HTTPError as error:
+        except http_client.HTTPError as error:
             raise Unavailable(f"JWKS unreachable: {type(error).__name__}") from None
         except ValueError as error:  # a malformed token or key set
             raise SignInRefused(f"ID token: {type(error).__name__}") from None
