@@ -153,6 +153,7 @@ def sign_in_service(settings: Settings, auth: AuthService, **parts: Any) -> Sign
         role_claim=settings.oidc_role_claim,
         admin_values=frozenset(settings.oidc_admin_values),
         manager_values=frozenset(settings.oidc_manager_values),
+        email_domains=frozenset(d.lower() for d in settings.oidc_email_domains),
     )
     return SignInService(provider=provider, issuer=auth.issuer, policy=policy, **parts)
 

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     oidc_role_claim: str | None = None  # e.g. "groups" or "roles": sets the role at every sign-in
     oidc_admin_values: Annotated[list[str], NoDecode] = []  # claim values that make an admin
     oidc_manager_values: Annotated[list[str], NoDecode] = []  # ... a manager (else employee)
+    oidc_email_domains: Annotated[list[str], NoDecode] = []  # if set: only verified emails of these domains
     oidc_timeout_s: float = Field(default=10.0, gt=0)
     oauth_redirect_uris: Annotated[list[str], NoDecode] = []  # the apps' redirect URIs, exact match
 
@@ -90,6 +91,7 @@ class Settings(BaseSettings):
         "jwt_previous_key_files",
         "oidc_admin_values",
         "oidc_manager_values",
+        "oidc_email_domains",
         "oauth_redirect_uris",
         mode="before",
     )

@@ -133,7 +133,7 @@ def create_app(
         *[review_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, AssessmentService)],
         *[plans_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, PlanService)],
         discovery_router(signer, settings.issuer, sign_in=sign_in is not None, password=auth.password_login),
-        *([sign_in_router()] if sign_in is not None else []),
+        *([sign_in_router(limiter)] if sign_in is not None else []),
         health_router(ready),
         metrics_router(registry, pool_stats),
         problem_docs_router(),

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from adapters.http.oauth import NO_STORE
 from adapters.http.paths import AUTHORIZE_PATH, CALLBACK_PATH
 from adapters.http.problems import BAD_REQUEST, ProblemException, problem_responses
+from adapters.http.rate_limit import TokenBucketLimiter
 from upskill.services.signin import AuthorizationError, SignInService, with_query
 
 _REDIRECT: dict[int | str, dict[str, Any]] = {
@@ -54,14 +55,18 @@ def sign_in_service(request: Request) -> SignInService:
     return cast(SignInService, request.app.state.sign_in)
 
 
-def sign_in_router() -> APIRouter:
+def sign_in_router(limiter: TokenBucketLimiter) -> APIRouter:
+    """Both routes share the token endpoint's per-IP limit: each authorization request stores a
+    pending login, each callback calls the provider."""
     router = APIRouter(tags=["authentication"])
+    limited = [Depends(limiter)]
 
     @router.get(
         AUTHORIZE_PATH,
         status_code=302,
         response_class=Response,
-        responses={**_REDIRECT, **problem_responses(400, 500, 503)},
+        dependencies=limited,
+        responses={**_REDIRECT, **problem_responses(400, 429, 500, 503)},
     )
     async def authorize(request: Request) -> Response:
         """The authorization endpoint (RFC 6749 §4.1.1, RFC 7636): `response_type=code`,
@@ -78,7 +83,8 @@ def sign_in_router() -> APIRouter:
         CALLBACK_PATH,
         status_code=302,
         response_class=Response,
-        responses={**_REDIRECT, **problem_responses(400, 500, 503)},
+        dependencies=limited,
+        responses={**_REDIRECT, **problem_responses(400, 429, 500, 503)},
     )
     async def callback(request: Request) -> Response:
         """Where the identity provider sends the browser back (`code`, `state`, or `error`).

@@ -314,3 +314,21 @@ async def test_a_new_signing_key_is_fetched_once_on_its_unknown_kid(backend: Bac
         await browser.aclose()
         forge.scenario, forge.published = "valid", [forge.key]
     assert forge.jwks_fetches == fetches + 1
+
+
+async def test_an_email_outside_the_allowed_domains_is_refused(backend: Backend, forge: ForgingProvider) -> None:
+    stack = forge_stack(backend, forge, email_domains=frozenset({"corp.example"}))
+    browser = Browser(stack)
+    try:
+        refused = app_params(await browser.go(authorize_url(Pkce())))
+        forge.email = "someone@corp.example"
+        admitted = app_params(await browser.go(authorize_url(Pkce())))
+        forge.email, forge.email_verified = "other@corp.example", False
+        unverified = app_params(await browser.go(authorize_url(Pkce())))
+    finally:
+        await browser.aclose()
+        forge.email, forge.email_verified = "forged@example.com", True
+    assert refused["error"] == "access_denied"
+    assert "code" in admitted
+    assert unverified["error"] == "access_denied"
+    assert stack.audit.of("sso.failure")[0]["reason"] == "email domain not allowed"

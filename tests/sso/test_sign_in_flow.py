@@ -192,3 +192,20 @@ async def test_without_an_issuer_the_routes_are_not_found(backend: Backend, path
             data={"grant_type": "authorization_code", "code": "x", "redirect_uri": APP, "client_id": "web"},
         )
     assert code.json()["error"] == "unsupported_grant_type"
+
+
+async def test_docs_still_authorize_with_a_password_when_password_login_is_on(
+    backend: Backend, node_issuer: str
+) -> None:
+    stack = node_stack(backend, node_issuer)
+    async with serve(stack) as admin, stack.client() as browser:
+        await create(admin, "users", email="swagger@example.com", password=PASSWORD, role="employee")
+        document = (await browser.get("/openapi.json")).json()
+        form = {"grant_type": "password", "username": "swagger@example.com", "password": PASSWORD, "scope": ""}
+        swagger = {"Authorization": "Basic c3dhZ2dlci11aTo="}  # what Swagger UI sends: "swagger-ui:"
+        response = await browser.post("/api/v1/auth/token", data={**form, "client_secret": ""}, headers=swagger)
+    assert document["components"]["securitySchemes"]["OAuth2"]["flows"]["password"]["tokenUrl"] == (
+        "/api/v1/auth/token"
+    )
+    assert "/api/v1/auth/authorize" in document["paths"]
+    assert response.status_code == 200, response.text

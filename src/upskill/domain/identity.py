@@ -24,7 +24,7 @@ def normalise_email(email: str) -> str:
 class User(Entity):
     """Someone who can log in. Email unique (stored normalised); the password only as a hash.
     `password_changed_at` (whole seconds) invalidates access tokens issued before it. A user
-    provisioned by company sign-in has no password (`password_hash` empty: nothing verifies)."""
+    provisioned by company sign-in has no password (nothing verifies against an empty hash)."""
 
     label: ClassVar[str] = "User"
 

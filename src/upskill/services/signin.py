@@ -61,6 +61,16 @@ class SignInPolicy:
     role_claim: str | None = None
     admin_values: frozenset[str] = frozenset()
     manager_values: frozenset[str] = frozenset()
+    email_domains: frozenset[str] = frozenset()
+    """When set, only people with a verified email in one of these domains may sign in (a
+    multi-tenant provider such as Google or Entra's common endpoint vouches for anyone)."""
+
+    def admits(self, identity: ExternalIdentity) -> bool:
+        if not self.email_domains:
+            return True
+        if not identity.email_verified or not identity.email:
+            return False
+        return normalise_email(identity.email).rpartition("@")[2] in self.email_domains
 
     def role_from(self, claims: Mapping[str, object]) -> Role | None:
         """The role the claim maps to, None when no claim is configured or the token lacks it."""
@@ -199,6 +209,8 @@ class SignInService:
                 "temporarily_unavailable", "The identity provider cannot be reached.", "provider unreachable"
             ) from None
 
+        if not self.policy.admits(identity):
+            raise refuse("access_denied", "This account may not sign in here.", "email domain not allowed")
         app_code = new_secret()
         async with self._uow() as uow:
             try:
