@@ -29,6 +29,31 @@ _REDIRECT: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _query(*names: tuple[str, bool, str]) -> dict[str, Any]:
+    """`openapi_extra` listing the query parameters a route reads itself."""
+    parameters = [
+        {"name": name, "in": "query", "required": required, "schema": {"type": "string"}, "description": text}
+        for name, required, text in names
+    ]
+    return {"parameters": parameters}
+
+
+_AUTHORIZE_QUERY = _query(
+    ("response_type", True, "`code`."),
+    ("client_id", True, "The app's client id (public client; recorded on the session)."),
+    ("redirect_uri", True, "Exactly one of `UPSKILL_OAUTH_REDIRECT_URIS`."),
+    ("state", False, "Opaque; sent back unchanged (recommended: CSRF protection of the app)."),
+    ("code_challenge", True, "PKCE: BASE64URL(SHA256(code_verifier)), 43 characters."),
+    ("code_challenge_method", True, "`S256` (`plain` is refused)."),
+    ("scope", False, "`api` or absent."),
+)
+_CALLBACK_QUERY = _query(
+    ("state", True, "The state Upskill sent to the identity provider."),
+    ("code", False, "The identity provider's authorization code."),
+    ("error", False, "The identity provider's refusal."),
+)
+
+
 def _single(request: Request) -> dict[str, str]:
     """The query parameters, one value each; a repeated one is refused (RFC 6749 §3.1)."""
     params: dict[str, str] = {}
@@ -66,6 +91,7 @@ def sign_in_router(limiter: TokenBucketLimiter) -> APIRouter:
         status_code=302,
         response_class=Response,
         dependencies=limited,
+        openapi_extra=_AUTHORIZE_QUERY,
         responses={**_REDIRECT, **problem_responses(400, 429, 500, 503)},
     )
     async def authorize(request: Request) -> Response:
@@ -84,6 +110,7 @@ def sign_in_router(limiter: TokenBucketLimiter) -> APIRouter:
         status_code=302,
         response_class=Response,
         dependencies=limited,
+        openapi_extra=_CALLBACK_QUERY,
         responses={**_REDIRECT, **problem_responses(400, 429, 500, 503)},
     )
     async def callback(request: Request) -> Response:

@@ -160,15 +160,16 @@ class SignInService:
             raise refuse("invalid_request", "state is too long.")
 
         ours, nonce, verifier, now = new_secret(), new_secret(), new_secret(), self._clock.now()
+        url = await self._provider.authorization_url(  # first: a provider that cannot be reached leaves no row
+            redirect_uri=self.policy.callback_url, state=ours, nonce=nonce, code_verifier=verifier
+        )
         login = PendingLogin(
             digest(ours), nonce, verifier, client_id, redirect_uri, challenge, state, now, now + PENDING_LIFETIME
         )
         async with self._uow() as uow:
             await uow.sign_in.add_pending(login)
             await uow.commit()
-        return await self._provider.authorization_url(
-            redirect_uri=self.policy.callback_url, state=ours, nonce=nonce, code_verifier=verifier
-        )
+        return url
 
     # -- 2. the provider's answer ----------------------------------------------------------------
 
@@ -212,16 +213,29 @@ class SignInService:
         if not self.policy.admits(identity):
             raise refuse("access_denied", "This account may not sign in here.", "email domain not allowed")
         app_code = new_secret()
+        try:
+            user = await self._record(identity, login, digest(app_code), now)
+        except (Conflict, StaleVersion) as error:  # a concurrent sign-in of the same person won
+            raise refuse("access_denied", "The sign-in raced another one: try again.", error.reason) from None
+        if user is None or not user.is_active:
+            reason = "no account" if user is None else "inactive user"
+            raise refuse("access_denied", "This account may not sign in here.", reason)
+        self._audit.record("sso.login", user_id=user.id, client_id=login.client_id, issuer=identity.issuer)
+        return with_query(login.redirect_uri, {"code": app_code, "state": login.app_state, "iss": self.policy.issuer})
+
+    async def _record(
+        self, identity: ExternalIdentity, login: PendingLogin, code_digest: str, now: datetime
+    ) -> User | None:
+        """Find, link or provision the user and store the app's code, in one transaction; None
+        (nothing stored) when nobody may sign in with this identity, the user as found when
+        inactive (nothing stored either)."""
+        events: list[tuple[str, dict[str, object]]] = []  # recorded once committed
         async with self._uow() as uow:
-            try:
-                user = await self._user_for(uow, identity, now)
-            except (Conflict, StaleVersion) as error:  # a concurrent sign-in of the same person
-                raise refuse("access_denied", "The sign-in raced another one: try again.", error.reason) from None
+            user = await self._user_for(uow, identity, now, events)
             if user is None or not user.is_active:
-                reason = "no account" if user is None else "inactive user"
-                raise refuse("access_denied", "This account may not sign in here.", reason)
-            code_row = AuthorizationCode(
-                digest(app_code),
+                return user
+            code = AuthorizationCode(
+                code_digest,
                 user.id,
                 login.client_id,
                 login.redirect_uri,
@@ -229,10 +243,11 @@ class SignInService:
                 now,
                 now + CODE_LIFETIME,
             )
-            await uow.sign_in.add_code(code_row)
+            await uow.sign_in.add_code(code)
             await uow.commit()
-        self._audit.record("sso.login", user_id=user.id, client_id=login.client_id, issuer=identity.issuer)
-        return with_query(login.redirect_uri, {"code": app_code, "state": login.app_state, "iss": self.policy.issuer})
+        for event, fields in events:
+            self._audit.record(event, **fields)
+        return user
 
     # -- 3. the app's token request --------------------------------------------------------------
 
@@ -276,7 +291,9 @@ class SignInService:
 
     # -- accounts -------------------------------------------------------------------------------
 
-    async def _user_for(self, uow: UnitOfWork, identity: ExternalIdentity, now: datetime) -> User | None:
+    async def _user_for(
+        self, uow: UnitOfWork, identity: ExternalIdentity, now: datetime, events: list[tuple[str, dict[str, object]]]
+    ) -> User | None:
         """The user behind `identity`: by its link; else by a verified email (then linked);
         else a new employee when provisioning is on and the email is verified. The role claim,
         when configured and present, sets the role at every sign-in."""
@@ -288,17 +305,18 @@ class SignInService:
             user = await uow.identity.user_by_email(email)
             if user is not None:
                 await self._link(uow, user, identity, email, now)
-                self._audit.record("sso.linked", user_id=user.id, issuer=identity.issuer)
+                events.append(("sso.linked", {"user_id": user.id, "issuer": identity.issuer}))
                 user = await users.get(user.id)
             elif self.policy.auto_provision:
                 user = await self._provision(uow, identity, email, now)
+                events.append(("sso.provisioned", {"user_id": user.id, "issuer": identity.issuer}))
         if user is None:
             return None
         role = self.policy.role_from(identity.claims)
         if role is not None and role is not user.role and user.is_active:
             changed = user.evolve(role=role, version=user.version + 1, updated_at=now)
             user = await users.update(changed, expected_version=user.version)
-            self._audit.record("user.role_set", actor=None, user_id=user.id, role=str(role), by="oidc_claim")
+            events.append(("user.role_set", {"actor": None, "user_id": user.id, "role": str(role), "by": "oidc_claim"}))
         return user
 
     async def _link(self, uow: UnitOfWork, user: User, identity: ExternalIdentity, email: str, now: datetime) -> None:
@@ -326,7 +344,6 @@ class SignInService:
         )
         await uow.repository(User).add(user)
         await uow.sign_in.add_link(IdentityLink(identity.issuer, identity.subject, user.id, now, email))
-        self._audit.record("sso.provisioned", user_id=user.id, issuer=identity.issuer, employee_id=employee_id)
         return user
 
     def _fail(self, reason: str, **fields: object) -> None:
