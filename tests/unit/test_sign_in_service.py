@@ -130,3 +130,16 @@ async def test_an_unverified_email_never_links_an_existing_user() -> None:
     assert refused.value.error == "access_denied"
     assert world.store.sign_in.links == {}
     assert [u.version for u in await world.users()] == [dave.version]
+
+
+async def test_a_provider_refusal_goes_back_to_the_app_and_the_log_gets_only_a_clean_code() -> None:
+    world = World()
+    url = await world.service.authorize(world._request(new_secret()))
+    state = world.provider.sign_in(url, "s-5", "eve@example.com")["state"]
+    with pytest.raises(AuthorizationError) as refused:
+        await world.service.callback({"state": state, "error": "access_denied\n{forged log line}"})
+    assert (refused.value.error, refused.value.redirect_uri, refused.value.state) == ("access_denied", APP, "s")
+    assert world.audit.of("sso.failure")[-1]["reason"] == "provider: access_deniedforgedlogline"
+    with pytest.raises(AuthorizationError) as again:  # the pending login was spent
+        await world.service.callback({"state": state, "code": "x"})
+    assert again.value.redirect_uri is None

@@ -195,7 +195,8 @@ class SignInService:
             )
 
         if "error" in params:
-            raise refuse("access_denied", "The identity provider refused the sign-in.", f"provider: {params['error']}")
+            said = "".join(c for c in params["error"][:40] if c.isascii() and (c.isalnum() or c == "_"))
+            raise refuse("access_denied", "The identity provider refused the sign-in.", f"provider: {said}")
         code = params.get("code")
         if not code:
             raise refuse("invalid_request", "The identity provider sent no code.", "no code")
