@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from adapters.oidc.provider import AuthlibIdentityProvider
 from tests.integration.conftest import ISSUER, Backend, Stack, build_stack, memory_backend
@@ -173,8 +174,9 @@ class Browser:
     """A browser: cookies, redirects followed by hand (to stop at the app), the provider's
     login and consent forms posted as a person would. Upskill is reached in process."""
 
-    def __init__(self, stack: Stack) -> None:
-        mounts = {ISSUER: httpx.ASGITransport(app=stack.app)}
+    def __init__(self, target: Stack | FastAPI) -> None:
+        app = target.app if isinstance(target, Stack) else target
+        mounts = {ISSUER: httpx.ASGITransport(app=app)}
         self.http = httpx.AsyncClient(mounts=mounts, follow_redirects=False, timeout=20)
 
     async def go(self, url: httpx.URL | str, *, login: str = "alice", until: str = APP) -> httpx.Response:
