@@ -22,6 +22,11 @@ KNOWN_EVENTS = (
     "user.role_set",
     "user.deactivated",
     "user.admin_created",
+    "sso.login",
+    "sso.failure",
+    "sso.linked",
+    "sso.provisioned",
+    "authorization_code.reuse",
 )
 """Events whose series exist from the start at 0 (so that `increase()` sees their first
 occurrence); any other event is counted too, from its first occurrence."""

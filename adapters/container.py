@@ -15,6 +15,7 @@ disposed by `shutdown()`, which the app's lifespan awaits.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from dependency_injector import containers, providers
 from loguru import logger
@@ -22,8 +23,10 @@ from prometheus_client import CollectorRegistry
 
 from adapters.audit import CountingAuditLog, LoguruAuditLog, auth_events_counter
 from adapters.demo import DemoServices, seed_demo
+from adapters.http.paths import CALLBACK_PATH
 from adapters.memory import MemoryStore
 from adapters.memory.gate import MemoryAccessGate
+from adapters.oidc.provider import AuthlibIdentityProvider
 from adapters.postgres.database import Database
 from adapters.security.keys import SigningKeys
 from adapters.security.passwords import Argon2PasswordHasher
@@ -60,6 +63,7 @@ from upskill.services.crud import CrudService
 from upskill.services.enrollments import EnrollmentService
 from upskill.services.feedback import FeedbackService
 from upskill.services.plans import PlanService
+from upskill.services.signin import SignInPolicy, SignInService
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
 
@@ -130,6 +134,30 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     )
 
 
+def sign_in_service(settings: Settings, auth: AuthService, **parts: Any) -> SignInService | None:
+    """Company sign-in through the OpenID provider at `oidc_issuer`; None (routes off) without one."""
+    if not settings.oidc_issuer or not settings.oidc_client_id or settings.oidc_client_secret is None:
+        return None
+    provider = AuthlibIdentityProvider(
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret.get_secret_value(),
+        scopes=settings.oidc_scopes,
+        timeout_s=settings.oidc_timeout_s,
+    )
+    policy = SignInPolicy(
+        redirect_uris=frozenset(settings.oauth_redirect_uris),
+        callback_url=settings.issuer.rstrip("/") + CALLBACK_PATH,
+        issuer=settings.issuer.rstrip("/"),
+        auto_provision=settings.oidc_auto_provision,
+        role_claim=settings.oidc_role_claim,
+        admin_values=frozenset(settings.oidc_admin_values),
+        manager_values=frozenset(settings.oidc_manager_values),
+        email_domains=frozenset(d.lower() for d in settings.oidc_email_domains),
+    )
+    return SignInService(provider=provider, issuer=auth.issuer, policy=policy, **parts)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
@@ -192,7 +220,10 @@ class Container(containers.DeclarativeContainer):
         sessions=providers.Singleton(session_policy, settings),
         lockout=providers.Singleton(lockout_policy, settings),
         allow_signup=settings.provided.allow_signup,
+        password_login=settings.provided.password_login,
     )
+    # Company sign-in (OpenID Connect), when an issuer is configured.
+    sign_in = providers.Singleton(sign_in_service, settings, auth, uow=unit_of_work, clock=clock, ids=ids, audit=audit)
 
     requirements = providers.Singleton(CrudService, REQUIREMENTS, unit_of_work, clock, ids, RequirementPolicy())
     # The learning loop: plans are achieved by assessments' writes, whose evidence completed

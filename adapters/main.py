@@ -35,6 +35,7 @@ def build_app(container: Container | None = None) -> FastAPI:
         settings=settings,
         services=container.crud_services(),
         auth=container.auth(),
+        sign_in=container.sign_in(),
         signer=container.token_signer(),
         training=container.training(),
         ready=ready,

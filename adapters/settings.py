@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -71,13 +71,43 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_parallelism: int = Field(default=1, ge=1)
     password_hash_concurrency: int | None = Field(default=None, ge=1)  # default: CPU count
+    password_login: bool = True  # false: no password grant (company sign-in only)
 
-    @field_validator("cors_origins", "jwt_previous_key_files", mode="before")
+    # Company sign-in (OpenID Connect): off unless oidc_issuer is set
+    oidc_issuer: str | None = None  # the provider's issuer; discovery at <issuer>/.well-known/openid-configuration
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_auto_provision: bool = False  # create unknown people (verified email) as employees
+    oidc_role_claim: str | None = None  # e.g. "groups" or "roles": sets the role at every sign-in
+    oidc_admin_values: Annotated[list[str], NoDecode] = []  # claim values that make an admin
+    oidc_manager_values: Annotated[list[str], NoDecode] = []  # ... a manager (else employee)
+    oidc_email_domains: Annotated[list[str], NoDecode] = []  # if set: only verified emails of these domains
+    oidc_timeout_s: float = Field(default=10.0, gt=0)
+    oauth_redirect_uris: Annotated[list[str], NoDecode] = []  # the apps' redirect URIs, exact match
+
+    @field_validator(
+        "cors_origins",
+        "jwt_previous_key_files",
+        "oidc_admin_values",
+        "oidc_manager_values",
+        "oidc_email_domains",
+        "oauth_redirect_uris",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _sign_in_complete(self) -> Settings:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("UPSKILL_OIDC_ISSUER needs UPSKILL_OIDC_CLIENT_ID and UPSKILL_OIDC_CLIENT_SECRET")
+        if self.oidc_issuer and "openid" not in self.oidc_scopes.split():
+            raise ValueError("UPSKILL_OIDC_SCOPES must include openid")
+        return self
 
     @property
     def json_logs(self) -> bool:

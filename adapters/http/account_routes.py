@@ -52,6 +52,7 @@ class SessionView(BaseModel):
     created_at: datetime
     last_used_at: datetime
     expires_at: datetime
+    auth_method: str = Field(description="How the user signed in: `password` or `oidc` (company sign-in).")
     current: bool
 
 
@@ -66,7 +67,7 @@ def _user_id(principal: Principal) -> UUID:
 
 def account_router(users: CrudService[User], schemas: ResourceSchemas, limiter: TokenBucketLimiter) -> APIRouter:
     router = APIRouter(prefix=AUTH_PREFIX, tags=["authentication"])
-    present = schemas.present
+    present = schemas.presenter(users.today())  # auth_methods does not depend on the day
     json_body = [Depends(require_media_type(JSON))]
 
     @router.post(
@@ -113,6 +114,7 @@ def account_router(users: CrudService[User], schemas: ResourceSchemas, limiter: 
                 "created_at": s.created_at,
                 "last_used_at": s.last_used_at,
                 "expires_at": s.expires_at,
+                "auth_method": s.auth_method,
                 "current": s.id == principal.session_id,
             }
             for s in live

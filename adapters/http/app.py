@@ -30,6 +30,7 @@ from adapters.http.rate_limit import TokenBucketLimiter
 from adapters.http.request_id import HEADER
 from adapters.http.responses import JsonResponse
 from adapters.http.schemas import ResourceSchemas, schemas_for
+from adapters.http.signin_routes import sign_in_router
 from adapters.http.token_routes import token_router
 from adapters.http.training_routes import training_router
 from adapters.settings import Settings
@@ -42,6 +43,7 @@ from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
 from upskill.services.plans import PlanService
+from upskill.services.signin import SignInService
 from upskill.services.training import TrainingService
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -70,6 +72,7 @@ def create_app(
     on_shutdown: Sequence[Hook] = (),
     metrics_registry: CollectorRegistry | None = None,
     pool_stats: PoolStats | None = None,
+    sign_in: SignInService | None = None,
 ) -> FastAPI:
     """The API: CRUD routes under `/api/v1/{collection}` for each service, the OAuth 2.0 and
     account routes under `/api/v1/auth` (through `auth`), the domain routes (coverage,
@@ -83,7 +86,8 @@ def create_app(
     when it ends, or when a start-up hook fails, and all of them run even if one fails (so they
     must tolerate a partial start). `/metrics` exposes `metrics_registry` (a new one when None;
     the request metrics are registered in it, so one registry serves one app) with the gauges
-    of `pool_stats`, read at each scrape, when given."""
+    of `pool_stats`, read at each scrape, when given. With `sign_in` (company sign-in), the
+    authorization endpoint, the OpenID callback and the authorization_code grant are served."""
     users = next((s for s in services if s.resource.entity is User), None)
     if users is None:
         raise ValueError("create_app needs the CrudService of User among `services`")
@@ -108,6 +112,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     install_authentication(app, auth)
+    app.state.sign_in = sign_in
     registry = metrics_registry if metrics_registry is not None else CollectorRegistry()
     limiter = TokenBucketLimiter(rate=settings.token_rate_per_ip, burst=settings.token_burst_per_ip)
     schemas = {service.resource.collection: schemas_for(service.resource) for service in services}
@@ -127,7 +132,8 @@ def create_app(
         matrix_router(training),
         *[review_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, AssessmentService)],
         *[plans_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, PlanService)],
-        discovery_router(signer, settings.issuer),
+        discovery_router(signer, settings.issuer, sign_in=sign_in is not None, password=auth.password_login),
+        *([sign_in_router(limiter)] if sign_in is not None else []),
         health_router(ready),
         metrics_router(registry, pool_stats),
         problem_docs_router(),

@@ -180,7 +180,7 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
     ordered = sorted(shown, key=lambda s: s.name not in SYSTEM_FIELDS)  # system fields first, then declared order
     writable = [s for s in specs if s.name in resource.writable]
     write_only = {name: _write_only_field() for name in sorted(resource.write_only - by_name.keys())}
-    computed = {c.name: (bool, Field(description=c.description)) for c in resource.computed}
+    computed = {c.name: (c.annotation, Field(description=c.description)) for c in resource.computed}
     read: type[BaseModel] = create_model(  # type: ignore[call-overload]
         label, __doc__=entity.__doc__, **{s.name: (s.annotation, ...) for s in ordered}, **computed
     )

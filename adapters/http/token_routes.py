@@ -1,4 +1,5 @@
-"""The OAuth 2.0 endpoints over form bodies: token (RFC 6749: password and refresh_token grants),
+"""The OAuth 2.0 endpoints over form bodies: token (RFC 6749: password, refresh_token and, with
+company sign-in, authorization_code grants),
 revocation (RFC 7009) and introspection (RFC 7662, admins only).
 
 These routes read their form body themselves (`oauth.read_form`), so the JSON media check does
@@ -34,8 +35,9 @@ from adapters.http.responses import JsonResponse
 from upskill.domain.errors import InvalidGrant, RateLimited
 from upskill.services.auth import Introspection
 from upskill.services.issuing import SCOPE, TokenGrant
+from upskill.services.signin import SignInService
 
-GRANTS = ("password", "refresh_token")
+GRANTS = ("password", "refresh_token", "authorization_code")
 _TEXT: dict[str, Any] = {"type": "string"}
 _SECRET: dict[str, Any] = {"type": "string", "format": "password"}
 
@@ -45,8 +47,15 @@ _TOKEN_FORM = form_body(
         "username": {**_TEXT, "description": "The user's email (password grant)."},
         "password": {**_SECRET, "description": "Password grant."},
         "refresh_token": {**_SECRET, "description": "refresh_token grant: the refresh token to exchange (once)."},
+        "code": {**_SECRET, "description": "authorization_code grant: the one-time code (60 s)."},
+        "redirect_uri": {**_TEXT, "description": "authorization_code grant: the redirect URI of the authorization."},
+        "code_verifier": {**_SECRET, "description": "authorization_code grant: the PKCE verifier (RFC 7636)."},
         "scope": {**_TEXT, "description": f"`{SCOPE}` or absent."},
-        "client_id": {**_TEXT, "description": "A public client's id: recorded on the session, not authenticated."},
+        "client_id": {
+            **_TEXT,
+            "description": "A public client's id: recorded on the session, not authenticated "
+            "(required with authorization_code: the code is bound to it).",
+        },
     },
     ["grant_type"],
 )
@@ -95,7 +104,7 @@ def _check_scope(form: dict[str, str]) -> None:
 async def _grant(request: Request, form: dict[str, str]) -> TokenGrant:
     auth, client_id = auth_service(request), form.get("client_id")
     grant_type = required(form, "grant_type")
-    if grant_type == "password":
+    if grant_type == "password" and auth.password_login:
         username, password = required(form, "username"), required(form, "password")
         _check_scope(form)
         agent = request.headers.get("user-agent")
@@ -104,7 +113,24 @@ async def _grant(request: Request, form: dict[str, str]) -> TokenGrant:
         refresh = required(form, "refresh_token")
         _check_scope(form)
         return await auth.refresh_grant(refresh, client_id=client_id)
-    raise OAuthError("unsupported_grant_type", f"Supported grant types: {', '.join(GRANTS)}.")
+    sign_in: SignInService | None = request.app.state.sign_in
+    if grant_type == "authorization_code" and sign_in is not None:
+        return await sign_in.exchange(
+            code=required(form, "code"),
+            redirect_uri=required(form, "redirect_uri"),
+            client_id=required(form, "client_id"),
+            code_verifier=required(form, "code_verifier"),
+            user_agent=request.headers.get("user-agent"),
+        )
+    raise OAuthError("unsupported_grant_type", f"Supported grant types: {', '.join(_enabled(request))}.")
+
+
+def _enabled(request: Request) -> list[str]:
+    enabled = ["password"] if auth_service(request).password_login else []
+    enabled.append("refresh_token")
+    if request.app.state.sign_in is not None:
+        enabled.append("authorization_code")
+    return enabled
 
 
 def _introspection(result: Introspection) -> dict[str, object]:
@@ -136,8 +162,10 @@ def token_router(limiter: TokenBucketLimiter) -> APIRouter:
         responses={400: _BAD_FORM, 401: _CLIENT_AUTH, **problem_responses(413, 500, 503)},
     )
     async def token(request: Request) -> Response:
-        """The token endpoint (RFC 6749, form-encoded): `grant_type=password` (username = email) or
-        `grant_type=refresh_token`. Errors: `invalid_request`, `invalid_client` (401),
+        """The token endpoint (RFC 6749, form-encoded): `grant_type=password` (username = email;
+        unless password login is off), `grant_type=refresh_token`, or, with company sign-in,
+        `grant_type=authorization_code` (`code`, `redirect_uri`, `client_id`, `code_verifier`;
+        a code used twice ends the session of its first use). Errors: `invalid_request`, `invalid_client` (401),
         `invalid_grant` (unknown account, wrong password, inactive user, used or expired refresh
         token: alike), `unsupported_grant_type`, `invalid_scope`. A used refresh token presented
         again ends its session (reuse detection)."""

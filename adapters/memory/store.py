@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from adapters.memory.identity_tables import IdentityTables
+from adapters.memory.signin import SignInTables
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from upskill.domain.entity import Entity
 from upskill.domain.resource import Resource
@@ -31,6 +32,7 @@ class MemoryStore:
         self._resources: dict[type[Entity], Resource[Any]] = {}
         self._tables: dict[type[Entity], dict[UUID, Entity]] = {}
         self.identity = IdentityTables()
+        self.sign_in = SignInTables()
         for resource in resources:
             self.register(resource)
 

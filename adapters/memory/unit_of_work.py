@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from adapters.memory.identity import MemoryIdentityStore
 from adapters.memory.repository import MemoryRepository
+from adapters.memory.signin import MemorySignInStore
 from adapters.memory.staging import Staging
 from adapters.memory.training import MemoryTrainingReader
 from upskill.domain.cursor import CursorCodec
@@ -33,6 +34,7 @@ class MemoryUnitOfWork:
         self._store = store
         self._staging = Staging(store)
         self._identity = MemoryIdentityStore(store.identity, self._staging)
+        self._sign_in = MemorySignInStore(store.sign_in, self._staging)
         self._codec = CursorCodec(cursor_secret)
         self._training = MemoryTrainingReader(self._staging)
         self._open = False
@@ -66,9 +68,10 @@ class MemoryUnitOfWork:
         self._check_open()
         await asyncio.sleep(0)  # the round trip to the store; the commit itself is atomic
         try:
-            self._staging.commit((self._identity,))
+            self._staging.commit((self._identity, self._sign_in))
         finally:
             self._identity.end()
+            self._sign_in.end()
 
     async def rollback(self) -> None:
         self._check_open()
@@ -85,6 +88,11 @@ class MemoryUnitOfWork:
         return self._identity
 
     @property
+    def sign_in(self) -> MemorySignInStore:
+        self._check_open()
+        return self._sign_in
+
+    @property
     def training(self) -> MemoryTrainingReader:
         """Coverage, gaps and recommendations reads over what this unit of work sees."""
         self._check_open()
@@ -93,3 +101,4 @@ class MemoryUnitOfWork:
     def _end(self) -> None:
         self._staging.discard()
         self._identity.end()
+        self._sign_in.end()

@@ -16,6 +16,7 @@ from adapters.postgres.executor import Compiler
 from adapters.postgres.identity import LINKS
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
+from adapters.postgres.signin import LINKS as SIGN_IN_LINKS
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.errors import Unavailable
@@ -56,7 +57,7 @@ class Database:
         self.pool = ConnectionPool(self._dsn, max_size=pool_size + max_overflow, connect_args=connect_args)
         self._engine: AsyncEngine | None = None
         self.registry = Registry()
-        for name, link in LINKS.items():
+        for name, link in {**LINKS, **SIGN_IN_LINKS}.items():
             self.registry.constraints.link(name, link)
         self._compiler = Compiler()
         self._codec = CursorCodec(cursor_secret)

@@ -128,6 +128,7 @@ class UserRow(TableModel, table=True):
     is_active: bool
     password_hash: str = Field(sa_type=Text)
     password_changed_at: datetime | None = Field(default=None, sa_type=timestamp())
+    oidc_linked: bool
 
 
 # What authentication stores besides users: plain Core tables (no resource, no generic
@@ -145,6 +146,7 @@ auth_sessions = Table(
     Column("expires_at", timestamp(), nullable=False),
     Column("revoked_at", timestamp(), nullable=True),
     Column("user_agent", Text, nullable=True),
+    Column("auth_method", Text, nullable=False),
 )
 
 refresh_tokens = Table(
@@ -163,6 +165,47 @@ login_attempts = Table(
     Column("failures", Integer, nullable=False),
     Column("locked_until", timestamp(), nullable=True),
     Column("lockouts", Integer, nullable=False),
+)
+
+# Company sign-in (OpenID Connect): pending logins (by the digest of the state sent to the
+# provider), the one-time codes handed to apps (by digest) and the identity links.
+
+oidc_pending_logins = Table(
+    "oidc_pending_logins",
+    metadata,
+    Column("state_digest", Text, primary_key=True),
+    Column("nonce", Text, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("code_challenge", Text, nullable=False),
+    Column("app_state", Text, nullable=True),
+    Column("created_at", timestamp(), nullable=False),
+    Column("expires_at", timestamp(), nullable=False, index=True),
+)
+
+authorization_codes = Table(
+    "authorization_codes",
+    metadata,
+    Column("digest", Text, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("client_id", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("code_challenge", Text, nullable=False),
+    Column("created_at", timestamp(), nullable=False),
+    Column("expires_at", timestamp(), nullable=False, index=True),
+    Column("used_at", timestamp(), nullable=True),
+    Column("session_id", Uuid, ForeignKey("auth_sessions.id", ondelete="SET NULL"), nullable=True),
+)
+
+identity_links = Table(
+    "identity_links",
+    metadata,
+    Column("issuer", Text, primary_key=True),
+    Column("subject", Text, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", timestamp(), nullable=False),
+    Column("email", Text, nullable=True),
 )
 
 departments = metadata.tables["departments"]

@@ -24,6 +24,7 @@ from adapters.postgres.identity import PostgresIdentityStore
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
 from adapters.postgres.repository import PostgresRepository
+from adapters.postgres.signin import PostgresSignInStore
 from adapters.postgres.training import PostgresTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
@@ -71,6 +72,7 @@ class PostgresUnitOfWork:
         self._in_transaction = False
         self._repositories: dict[type[Entity], PostgresRepository[Any]] = {}
         self._identity: PostgresIdentityStore | None = None
+        self._sign_in: PostgresSignInStore | None = None
         self._training: PostgresTrainingReader | None = None
 
     def for_reading(self) -> Self:
@@ -95,6 +97,7 @@ class PostgresUnitOfWork:
         self._open = False
         self._repositories.clear()
         self._identity = None
+        self._sign_in = None
         self._training = None
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
@@ -194,6 +197,15 @@ class PostgresUnitOfWork:
         if self._identity is None:
             self._identity = PostgresIdentityStore(self, self._registry.constraints)
         return self._identity
+
+    @property
+    def sign_in(self) -> PostgresSignInStore:
+        """Pending logins, one-time codes and identity links (company sign-in), in this transaction."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if self._sign_in is None:
+            self._sign_in = PostgresSignInStore(self, self._registry.constraints)
+        return self._sign_in
 
     @property
     def training(self) -> PostgresTrainingReader:

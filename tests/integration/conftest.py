@@ -41,6 +41,7 @@ from upskill.domain.resources import (
     REQUIREMENTS,
     USERS,
 )
+from upskill.domain.signin import IdentityProvider
 from upskill.services.access import (
     AssessmentPolicy,
     CataloguePolicy,
@@ -55,6 +56,7 @@ from upskill.services.access import (
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
 from upskill.services.feedback import FeedbackService
+from upskill.services.signin import SignInPolicy, SignInService
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
 
@@ -102,6 +104,9 @@ class Stack:
     clock: MovableClock
     audit: RecordingAuditLog
     settings: Settings
+    sign_in: SignInService | None = None
+    uow: UnitOfWorkFactory | None = None
+    """The store users and authentication are on (company sign-in tests read it)."""
 
     @asynccontextmanager
     async def client(self, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
@@ -154,11 +159,15 @@ def build_stack(
     sessions: SessionPolicy = SessionPolicy(),
     allow_signup: bool = False,
     crud: Sequence[CrudService[Any]] | None = None,
+    provider: IdentityProvider | None = None,
+    sign_in_policy: SignInPolicy | None = None,
+    password_login: bool = True,
 ) -> Stack:
     """The app with the real services and policies on `backend`, wired as the container wires
     them. `crud_uow` replaces the store of the CRUD services but users' and of the training
     use cases (users and authentication keep `backend`, so a test of a failing store can still
-    log in); `crud` replaces those CRUD services."""
+    log in); `crud` replaces those CRUD services. With `provider` and `sign_in_policy`, company
+    sign-in is on (`Stack.sign_in`)."""
     settings = settings or make_settings()
     clock, ids, audit, keys = MovableClock(), UUIDv7Factory(), RecordingAuditLog(), SigningKeys.generate()
     signer = JoseTokenSigner(keys, issuer=settings.issuer, audience=settings.audience, clock=clock)
@@ -175,7 +184,19 @@ def build_stack(
         sessions=sessions,
         lockout=lockout,
         allow_signup=allow_signup,
+        password_login=password_login,
     )
+    sign_in = None
+    if provider is not None and sign_in_policy is not None:
+        sign_in = SignInService(
+            uow=backend.uow,
+            provider=provider,
+            issuer=auth.issuer,
+            policy=sign_in_policy,
+            clock=clock,
+            ids=ids,
+            audit=audit,
+        )
     uow = crud_uow or backend.uow
     if crud is None:
         learning = learning_services(uow, clock, ids)
@@ -196,8 +217,9 @@ def build_stack(
         ready=ready,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
+        sign_in=sign_in,
     )
-    return Stack(app, auth, users, keys, signer, clock, audit, settings)
+    return Stack(app, auth, users, keys, signer, clock, audit, settings, sign_in, backend.uow)
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str, **form: str) -> dict[str, Any]:

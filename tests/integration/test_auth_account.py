@@ -95,7 +95,8 @@ async def test_sessions_are_listed_ended_one_by_one_or_all_but_this(stack: Stack
     sessions = listed.json()
     assert len(sessions) == 3
     assert [s["current"] for s in sessions].count(True) == 1
-    assert set(sessions[0]) == {"id", "client_id", "created_at", "last_used_at", "expires_at", "current"}
+    assert set(sessions[0]) == {"id", "client_id", "created_at", "last_used_at", "expires_at", "auth_method", "current"}
+    assert sessions[0]["auth_method"] == "password"
     assert "mobile" in [s["client_id"] for s in sessions]
     other = next(s for s in sessions if not s["current"])
 

@@ -119,7 +119,7 @@ async def test_openapi_describes_user_fields_and_the_oauth2_scheme(memory_stack:
     token = document["paths"][f"{API}/auth/token"]["post"]
     form = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert form["required"] == ["grant_type"]
-    assert form["properties"]["grant_type"]["enum"] == ["password", "refresh_token"]
+    assert form["properties"]["grant_type"]["enum"] == ["password", "refresh_token", "authorization_code"]
     assert set(token["responses"]) >= {"200", "400", "401", "429"}
     assert "application/json" in token["responses"]["400"]["content"]
     assert set(token["responses"]["429"]["content"]) == {"application/json", "application/problem+json"}

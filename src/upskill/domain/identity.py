@@ -23,7 +23,8 @@ def normalise_email(email: str) -> str:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class User(Entity):
     """Someone who can log in. Email unique (stored normalised); the password only as a hash.
-    `password_changed_at` (whole seconds) invalidates access tokens issued before it."""
+    `password_changed_at` (whole seconds) invalidates access tokens issued before it. A user
+    provisioned by company sign-in has no password (nothing verifies against an empty hash)."""
 
     label: ClassVar[str] = "User"
 
@@ -33,6 +34,13 @@ class User(Entity):
     is_active: bool = True
     password_hash: str = ""
     password_changed_at: datetime | None = None
+    oidc_linked: bool = False
+    """Whether an identity link (company sign-in) exists; set when the first link is made."""
+
+    def auth_methods(self, today: object = None) -> list[str]:
+        """How this user can sign in: `password` when a password is set (an SSO-only user has
+        none), `oidc` when linked to the company's identity provider."""
+        return [name for name, has in (("password", bool(self.password_hash)), ("oidc", self.oidc_linked)) if has]
 
     def check(self) -> list[FieldError]:
         problems = check_email("email", self.email)
@@ -54,6 +62,8 @@ class AuthSession:
     expires_at: datetime
     revoked_at: datetime | None = None
     user_agent: str | None = None
+    auth_method: str = "password"
+    """How the user signed in: `password` or `oidc` (company sign-in)."""
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.idle_expires_at and now < self.expires_at

@@ -18,6 +18,7 @@ from upskill.domain.policy import Scope
 from upskill.domain.principal import Principal
 from upskill.domain.query import Filter, ListQuery, Page
 from upskill.domain.security import AccessTokenClaims
+from upskill.domain.signin import SignInStore
 from upskill.domain.training import Course, Enrollment, Feedback, Requirement
 
 E = TypeVar("E", bound=Entity)
@@ -87,6 +88,11 @@ class UnitOfWork(Protocol):
     @property
     def identity(self) -> IdentityStore:
         """Users by email, sessions, refresh tokens and login failures, in this transaction."""
+        ...
+
+    @property
+    def sign_in(self) -> SignInStore:
+        """Pending logins, one-time codes and identity links (company sign-in)."""
         ...
 
     @property

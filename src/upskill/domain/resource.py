@@ -59,12 +59,14 @@ class Nested:
 
 @dataclass(frozen=True, slots=True)
 class Computed:
-    """A flag shown with each record but never stored nor accepted: `value(record, today)`
-    (e.g. an enrollment's `overdue`). Not filterable: it changes with the day."""
+    """A value shown with each record but never stored nor accepted: `value(record, today)`
+    (e.g. an enrollment's `overdue` flag, a user's `auth_methods`). Not filterable: it may
+    change with the day. `annotation` is its type in the read schema."""
 
     name: str
-    value: Callable[[Any, date], bool]
+    value: Callable[[Any, date], object]
     description: str
+    annotation: object = bool
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ here are created by the migrations."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from upskill.domain.competency import Competency
 from upskill.domain.identity import User
 from upskill.domain.organisation import Department, Employee
@@ -90,8 +92,16 @@ USERS = Resource(
     unique=(Unique("uq_users_email", ("email",), case_insensitive=True),),
     references=(Reference("fk_users_employee_id_employees", "employee_id", Employee),),
     read_only=frozenset({"password_changed_at"}),
-    hidden=frozenset({"password_hash"}),
+    hidden=frozenset({"password_hash", "oidc_linked"}),
     write_only=frozenset({"password"}),
+    computed=(
+        Computed(
+            "auth_methods",
+            User.auth_methods,
+            "How the user signs in: `password`, `oidc` (company sign-in); read-only.",
+            annotation=list[Literal["password", "oidc"]],
+        ),
+    ),
 )
 
 REQUIREMENTS = Resource(

@@ -69,13 +69,16 @@ class AuthService:
         sessions: SessionPolicy = SessionPolicy(),
         lockout: LockoutPolicy = LockoutPolicy(),
         allow_signup: bool = False,
+        password_login: bool = True,
     ) -> None:
         self._uow, self._gate, self._users = uow, gate, users
         self._hasher, self._signer, self._clock = hasher, signer, clock
         self._audit, self._sessions = audit, sessions
         self._guard = LoginGuard(uow, lockout, audit)
-        self._issuer = TokenIssuer(signer, ids, sessions)
+        self.issuer = TokenIssuer(signer, ids, sessions)
         self.allow_signup = allow_signup
+        self.password_login = password_login
+        """False: the password grant is not offered (company sign-in only)."""
 
     # -- grants --------------------------------------------------------------------------------
 
@@ -99,7 +102,7 @@ class AuthService:
             raise InvalidGrant("The credentials are not valid.")
         async with self._uow() as uow:
             await uow.identity.clear_failures(key)
-            grant = await self._issuer.open_session(uow, user, client_id, user_agent, now)
+            grant = await self.issuer.open_session(uow, user, client_id, user_agent, now)
             await uow.commit()
         self._audit.record("login.success", user_id=user.id, session_id=grant.session_id, client_id=client_id)
         if rehashed is not None:
@@ -128,7 +131,7 @@ class AuthService:
             if user is None or not user.is_active:
                 raise InvalidGrant("The refresh token is not valid.")
             await uow.identity.use_refresh_token(digest, now)
-            grant = await self._issuer.rotate(uow, user, session, now)
+            grant = await self.issuer.rotate(uow, user, session, now)
             await uow.commit()
         return grant
 
@@ -236,7 +239,7 @@ class AuthService:
             changed = user.evolve(**fields, version=user.version + 1, updated_at=now)
             user = await uow.repository(User).update(changed, expected_version=user.version)
             await uow.identity.revoke_sessions(user.id, now)
-            grant = await self._issuer.open_session(uow, user, client_id, None, now)
+            grant = await self.issuer.open_session(uow, user, client_id, None, now)
             await uow.commit()
         self._audit.record("user.password_changed", user_id=user.id)
         return grant

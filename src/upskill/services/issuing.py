@@ -28,7 +28,13 @@ class TokenIssuer:
         self._signer, self._ids, self.policy = signer, ids, policy
 
     async def open_session(
-        self, uow: UnitOfWork, user: User, client_id: str | None, user_agent: str | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        user: User,
+        client_id: str | None,
+        user_agent: str | None,
+        now: datetime,
+        auth_method: str = "password",
     ) -> TokenGrant:
         session = AuthSession(
             id=self._ids.new(),
@@ -39,6 +45,7 @@ class TokenIssuer:
             idle_expires_at=min(now + self.policy.idle, now + self.policy.absolute),
             expires_at=now + self.policy.absolute,
             user_agent=user_agent[:200] if user_agent else None,
+            auth_method=auth_method,
         )
         await uow.identity.add_session(session)
         return await self._issue(uow, user, session, now)

@@ -107,6 +107,23 @@ UPSKILL_ARGON2_MEMORY_KIB: {{ $a.argon2MemoryKib | int64 | toString | quote }}
 UPSKILL_ARGON2_TIME_COST: {{ $a.argon2TimeCost | int64 | toString | quote }}
 UPSKILL_ARGON2_PARALLELISM: {{ $a.argon2Parallelism | int64 | toString | quote }}
 UPSKILL_PASSWORD_HASH_CONCURRENCY: {{ $a.passwordHashConcurrency | int64 | toString | quote }}
+UPSKILL_PASSWORD_LOGIN: {{ $a.passwordLogin | toString | quote }}
+{{- with $c.oidc }}
+{{- if .issuer }}
+UPSKILL_OIDC_ISSUER: {{ .issuer | quote }}
+UPSKILL_OIDC_CLIENT_ID: {{ required "config.oidc.clientId is required when config.oidc.issuer is set" .clientId | quote }}
+UPSKILL_OIDC_SCOPES: {{ .scopes | quote }}
+UPSKILL_OIDC_AUTO_PROVISION: {{ .autoProvision | toString | quote }}
+{{- with .roleClaim }}
+UPSKILL_OIDC_ROLE_CLAIM: {{ . | quote }}
+{{- end }}
+UPSKILL_OIDC_ADMIN_VALUES: {{ join "," .adminValues | quote }}
+UPSKILL_OIDC_MANAGER_VALUES: {{ join "," .managerValues | quote }}
+UPSKILL_OIDC_EMAIL_DOMAINS: {{ join "," .emailDomains | quote }}
+UPSKILL_OIDC_TIMEOUT_S: {{ .timeoutS | toString | quote }}
+UPSKILL_OAUTH_REDIRECT_URIS: {{ join "," .redirectUris | quote }}
+{{- end }}
+{{- end }}
 UPSKILL_DB_POOL_SIZE: {{ $c.database.poolSize | int64 | toString | quote }}
 UPSKILL_DB_MAX_OVERFLOW: {{ $c.database.maxOverflow | int64 | toString | quote }}
 UPSKILL_DB_POOL_TIMEOUT_S: {{ $c.database.poolTimeoutS | toString | quote }}
@@ -158,6 +175,12 @@ UPSKILL_ACCESS_CACHE_S: {{ $c.database.accessCacheS | toString | quote }}
       name: {{ . }}
       key: UPSKILL_ADMIN_PASSWORD
       optional: true
+- name: UPSKILL_OIDC_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: UPSKILL_OIDC_CLIENT_SECRET
+      optional: true
 {{- end }}
 
 {{/* Secret data (secret.create, trials only). */}}
@@ -171,6 +194,9 @@ UPSKILL_ADMIN_EMAIL: {{ . | b64enc | quote }}
 {{- end }}
 {{- with $s.adminPassword }}
 UPSKILL_ADMIN_PASSWORD: {{ . | b64enc | quote }}
+{{- end }}
+{{- with $s.oidcClientSecret }}
+UPSKILL_OIDC_CLIENT_SECRET: {{ . | b64enc | quote }}
 {{- end }}
 {{- end }}
 

@@ -1,0 +1,1 @@
+"""The company's OpenID provider, behind `upskill.domain.signin.IdentityProvider`."""
