@@ -11,12 +11,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import pytest
 
 from adapters.postgres.access_gate import SQL
 from adapters.postgres.database import Database
-from tests.e2e.conftest import CURSOR_SECRET, dsn
+from tests.e2e.conftest import CURSOR_SECRET, connect
 from tests.factories import BASE_TIME, auth_session, department, employee, persist, user
 from upskill.domain.errors import Unavailable
 from upskill.domain.identity import AuthSession, User
@@ -100,7 +99,7 @@ async def test_no_principal_for_an_unknown_session_or_another_users_session(db: 
 
 async def test_the_gate_query_finds_the_session_and_its_user_through_indexes(db: Database, module_url: str) -> None:
     session = await _signed_in(db, user())
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     try:
         await conn.execute(
             "INSERT INTO users SELECT gen_random_uuid(), 1, now(), now(), 'u' || n || '@example.com', 'employee',"
@@ -156,7 +155,7 @@ async def test_a_server_that_never_answers_is_unavailable_after_the_connect_time
 
 
 async def _kill_upskill_connections(url: str) -> int:
-    admin = await asyncpg.connect(dsn(url))
+    admin = await connect(url)
     try:
         killed: int = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "

@@ -95,11 +95,10 @@ async def pg_client(clean_pg: Database) -> AsyncIterator[httpx.AsyncClient]:
 
 async def truncate(database_url: str) -> None:
     """Empty every table of the test database but the schema version (as `clean_pg` does)."""
-    import asyncpg
 
-    from adapters.postgres.embedded import dsn
+    from adapters.postgres.embedded import connect
 
-    conn = await asyncpg.connect(dsn(database_url))
+    conn = await connect(database_url)
     try:
         tables = await conn.fetch(
             "SELECT quote_ident(tablename) AS t FROM pg_tables "
