@@ -2,7 +2,8 @@
 
 1. `UPSKILL_TEST_DATABASE_URL` (any database on the server; the tests create their own);
 2. a throwaway container through testcontainers, when a Docker daemon answers within ~2 s;
-3. the embedded PostgreSQL in a temporary folder, deleted afterwards.
+3. the embedded PostgreSQL in a temporary folder, deleted afterwards (the only choice with
+   `UPSKILL_TEST_POSTGRES=embedded`).
 
 Each test session creates a fresh database (`upskill_test_<random>`), migrates it to head with
 Alembic and drops it at the end, so tests never touch the dev data or each other's runs.
@@ -25,6 +26,9 @@ from adapters.postgres.embedded import EmbeddedPostgres, connect, create_databas
 from adapters.postgres.migrate import upgrade
 
 CURSOR_SECRET = b"test-cursor-secret-0123456789"
+EMBEDDED_ONLY = os.environ.get("UPSKILL_TEST_POSTGRES") == "embedded"
+"""`UPSKILL_TEST_POSTGRES=embedded`: the embedded server whatever else there is (the path of a
+newcomer without PostgreSQL or Docker; `.ci/run` runs the e2e tests on it too)."""
 
 
 def _docker_answers() -> bool:
@@ -40,11 +44,11 @@ def _docker_answers() -> bool:
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server on which the tests may create and drop databases."""
-    given = os.environ.get("UPSKILL_TEST_DATABASE_URL")
+    given = None if EMBEDDED_ONLY else os.environ.get("UPSKILL_TEST_DATABASE_URL")
     if given:
         yield given  # any form adapters.database_url reads
         return
-    if _docker_answers():
+    if not EMBEDDED_ONLY and _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:17-alpine", driver="asyncpg") as container:

@@ -65,7 +65,7 @@ async def scratch_database(admin_url: str, *, migrated: bool = False) -> AsyncIt
 @pytest.fixture(scope="session")
 def admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
     given = os.environ.get("UPSKILL_TEST_DATABASE_URL")
-    if given:
+    if given and os.environ.get("UPSKILL_TEST_POSTGRES") != "embedded":
         yield given  # any form adapters.database_url reads
     else:
         yield request.getfixturevalue("postgres_admin_url")
