@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import create_database, drop_database
+from adapters.postgres.embedded import create_database, drop_database, with_database
 from tests.integration import conftest as integration
 from tests.integration.conftest import Backend, Stack, build_stack, serve
 from tests.reliability.hostile_world import Attack, build_world
@@ -54,9 +54,8 @@ async def served_database(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh, empty database (the server migrates and seeds it)."""
     name = f"upskill_rel_{uuid.uuid4().hex[:10]}"
     await create_database(postgres_admin_url, name)
-    head, sep, query = postgres_admin_url.partition("?")
     try:
-        yield f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+        yield with_database(postgres_admin_url, name)
     finally:
         await drop_database(postgres_admin_url, name)
 
