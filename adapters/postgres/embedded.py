@@ -61,6 +61,12 @@ async def connect(url: str) -> asyncpg.Connection[asyncpg.Record]:
     return await asyncpg.connect(**parse_database_url(url).connect_kwargs())
 
 
+def dsn(url: str) -> str:
+    """`url` in the plain `postgresql://` form asyncpg reads itself (kept for callers that pass a
+    DSN; `connect` also applies the TLS parameters the way `adapters.database_url` does)."""
+    return parse_database_url(url).render()
+
+
 def with_database(url: str, name: str) -> str:
     """`url` pointing at database `name` instead (host, TLS and other parameters kept)."""
     return parse_database_url(url).with_database(name).render()

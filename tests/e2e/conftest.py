@@ -17,9 +17,9 @@ import pytest
 
 from adapters.postgres import migrate
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import connect, with_database
+from adapters.postgres.embedded import connect, dsn, with_database
 
-__all__ = ["connect", "with_database"]  # for the test modules
+__all__ = ["connect", "dsn", "with_database"]  # for the test modules
 
 CURSOR_SECRET = b"e2e-cursor-secret-0123456789"
 TABLES = (
