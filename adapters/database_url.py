@@ -179,22 +179,25 @@ def parse_database_url(url: str) -> DatabaseURL:
     if scheme.lower() not in SCHEMES:
         shown = scheme if scheme.replace("+", "").replace("-", "").replace(".", "").isalnum() else "?"
         raise DatabaseURLError(f"unsupported scheme {shown!r}: use postgresql://, postgres:// or postgresql+asyncpg://")
+    # as libpq: the credentials end at the first '@' met before any '/' (so '?' or '#' may stand in a
+    # password, which is then never taken for the query)
+    end = min((i for i in (rest.find("@"), rest.find("/")) if i >= 0), default=-1)
+    user: str | None = None
+    password: str | None = None
+    if end >= 0 and rest[end] == "@":
+        name, colon, secret = rest[:end].partition(":")
+        user = unquote(name) or None
+        password = unquote(secret) if colon else None
+        rest = rest[end + 1 :]
     rest, _, query = rest.partition("?")
     rest, _, fragment = rest.partition("#")
     if fragment:
-        raise DatabaseURLError("a URL fragment ('#...') is not allowed; percent-encode '#' in a password as %23")
-    netloc, _, path = rest.partition("/")
+        raise DatabaseURLError("a URL fragment ('#...') is not allowed")
+    hostspec, _, path = rest.partition("/")
     if "/" in path:
         raise DatabaseURLError("the database name must not contain '/' (percent-encode it as %2F)")
-    userinfo, at, hostspec = netloc.rpartition("@")
-    if not at:
-        userinfo, hostspec = "", netloc
-    user: str | None = None
-    password: str | None = None
-    if at:
-        name, colon, secret = userinfo.partition(":")
-        user = unquote(name) or None
-        password = unquote(secret) if colon else None
+    if "@" in hostspec:
+        raise DatabaseURLError("the host part contains '@': percent-encode '@' in a user or password as %40")
     hosts: list[str] = []
     ports: list[int] = []
     if hostspec:

@@ -55,6 +55,12 @@ def test_libpq_parameters_reach_the_server_and_the_timeout() -> None:
     assert parse_database_url("postgres://u@h/d").connect_kwargs(timeout=3)["timeout"] == 3
 
 
+@pytest.mark.parametrize("secret", ["pa?ss=x", "pa#ss", "p&q=r"])
+def test_a_password_may_hold_query_characters_as_in_libpq(secret: str) -> None:
+    url = parse_database_url(f"postgresql://app:{secret}@db.example/upskill?sslmode=disable")
+    assert (url.password, url.hosts, url.database, url.sslmode) == (secret, ("db.example",), "upskill", "disable")
+
+
 def test_user_password_and_dbname_as_parameters() -> None:
     url = parse_database_url("postgresql://h?user=u&password=p%26q&dbname=d")
     assert (url.user, url.password, url.database) == ("u", "p&q", "d")
@@ -143,6 +149,8 @@ def test_the_url_renders_back_to_what_it_says(tmp_path: Path) -> None:
         ("postgresql://u:hunter2@h/d?connect_timeout=soon", "connect_timeout must be"),
         ("postgresql://u:hunter2@h/d?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem", "cannot load the TLS files"),
         ("postgresql://u:hunter2@h/d#x", "fragment"),
+        ("postgresql://u:hun@ter2@h/d", "percent-encode '@'"),
+        ("postgresql://u:hunter2/x@h/d", "must not contain '/'"),
         ("postgresql://u:hunter2@h/d/e", "must not contain '/'"),
         ("postgresql://u:hunter2@[::1/d", "IPv6"),
         ("postgresql://u:hunter2@a:1,b/d", "a port for every host"),
