@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 SUITE=bookworm
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 CACHE=.cache/image
-BASE_TAR="$CACHE/base-$SUITE.tar"
+BASE_TAR="$CACHE/base-$SUITE-2.tar"  # bump the number when the recipe changes
 BASE_TAG="localhost/upskill-base:$SUITE"
 TAG="localhost/upskill:image-check"
 PORT="${IMAGE_CHECK_PORT:-8390}"
@@ -116,6 +116,7 @@ else
   debootstrap --variant=minbase --include=python3,python3-venv "$SUITE" "$base" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
     || { tail -n 20 "$WORK/debootstrap.log" >&2; safe_remove "$base"; skip "debootstrap could not build the base (see above)"; }
   ln -sf python3 "$base/usr/bin/python"
+  rm -rf "$base"/var/cache/apt/archives/*.deb "$base"/var/lib/apt/lists/*  # as slim images do (~95 MB)
   unmount_under "$base"  # debootstrap mounts proc inside while it installs
   [ -z "$(mounted_under "$base")" ] || die "debootstrap left mounts under $base"
   tar --numeric-owner -C "$base" -cf "$BASE_TAR.partial" . && mv "$BASE_TAR.partial" "$BASE_TAR"
