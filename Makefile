@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint fmt migrate chart-check soak bench bench-smoke clean
+.PHONY: install run test lint fmt migrate chart-check image-check soak bench bench-smoke clean
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ migrate: install
 ## Check the Dockerfile and the Helm chart (lint, render, Kubernetes schemas, values schema); no cluster needed.
 chart-check: install
 	bash deploy/chart-check.sh
+
+## Build deploy/Dockerfile with podman on a debootstrapped Debian base, run it as its non-root user
+## (chroot) against a fresh database, smoke-test it and report its size. Root; skips without podman/debootstrap.
+image-check: install
+	bash deploy/image-check.sh
 
 ## Soak: mixed load on one served worker for SOAK_SECONDS (default 300) on UPSKILL_TEST_DATABASE_URL;
 ## fails on any 5xx/error or RSS growth >= 10 % after warm-up. (The test suite runs a 25 s version.)

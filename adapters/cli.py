@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from loguru import logger
+from pydantic import ValidationError
 
 from adapters.settings import Settings
 
@@ -96,7 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generated content (default 7)")
     args = parser.parse_args(argv)
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors(include_url=False, include_input=False):
+            name = "UPSKILL_" + "_".join(str(part) for part in problem["loc"]).upper()
+            reason = str(problem.get("ctx", {}).get("error", "")) or problem["msg"]
+            print(f"upskill: {name}: {reason}", file=sys.stderr)
+        return 2
     from adapters.http.logging import configure_logging
 
     configure_logging(settings)

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.database_url import parse_database_url
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="UPSKILL_", env_file=".env", extra="ignore")
@@ -27,7 +29,7 @@ class Settings(BaseSettings):
 
     # Storage
     storage: Literal["postgres", "memory"] = "postgres"
-    database_url: SecretStr | None = None  # unset: the embedded PostgreSQL under data_dir
+    database_url: SecretStr | None = None  # unset: the embedded PostgreSQL; forms: database_url.py
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
     db_pool_timeout_s: float = Field(default=3.0, gt=0)
@@ -108,6 +110,13 @@ class Settings(BaseSettings):
         if self.oidc_issuer and "openid" not in self.oidc_scopes.split():
             raise ValueError("UPSKILL_OIDC_SCOPES must include openid")
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _readable_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_database_url(value.get_secret_value()).ssl()  # raises, naming what is wrong
+        return value
 
     @property
     def json_logs(self) -> bool:

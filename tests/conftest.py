@@ -2,7 +2,8 @@
 
 1. `UPSKILL_TEST_DATABASE_URL` (any database on the server; the tests create their own);
 2. a throwaway container through testcontainers, when a Docker daemon answers within ~2 s;
-3. the embedded PostgreSQL in a temporary folder, deleted afterwards.
+3. the embedded PostgreSQL in a temporary folder, deleted afterwards (the only choice with
+   `UPSKILL_TEST_POSTGRES=embedded`).
 
 Each test session creates a fresh database (`upskill_test_<random>`), migrates it to head with
 Alembic and drops it at the end, so tests never touch the dev data or each other's runs.
@@ -17,22 +18,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from adapters.memory import MemoryStore
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import EmbeddedPostgres, create_database, drop_database, dsn
+from adapters.postgres.embedded import EmbeddedPostgres, connect, create_database, drop_database, with_database
 from adapters.postgres.migrate import upgrade
 
 CURSOR_SECRET = b"test-cursor-secret-0123456789"
-
-
-def _normalise(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
-    return url
+EMBEDDED_ONLY = os.environ.get("UPSKILL_TEST_POSTGRES") == "embedded"
+"""`UPSKILL_TEST_POSTGRES=embedded`: the embedded server whatever else there is (the path of a
+newcomer without PostgreSQL or Docker; `.ci/run` runs the e2e tests on it too)."""
 
 
 def _docker_answers() -> bool:
@@ -48,11 +44,11 @@ def _docker_answers() -> bool:
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server on which the tests may create and drop databases."""
-    given = os.environ.get("UPSKILL_TEST_DATABASE_URL")
+    given = None if EMBEDDED_ONLY else os.environ.get("UPSKILL_TEST_DATABASE_URL")
     if given:
-        yield _normalise(given)
+        yield given  # any form adapters.database_url reads
         return
-    if _docker_answers():
+    if not EMBEDDED_ONLY and _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:17-alpine", driver="asyncpg") as container:
@@ -66,18 +62,12 @@ def postgres_admin_url() -> Iterator[str]:
         server.stop()
 
 
-def _with_database(url: str, name: str) -> str:
-    head, sep, query = url.partition("?")
-    base = head.rsplit("/", 1)[0]
-    return f"{base}/{name}{sep}{query}"
-
-
 @pytest.fixture(scope="session")
 async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh database migrated to head, dropped after the session."""
     name = f"upskill_test_{uuid.uuid4().hex[:12]}"
     await create_database(postgres_admin_url, name)
-    url = _with_database(postgres_admin_url, name)
+    url = with_database(postgres_admin_url, name)
     try:
         await asyncio.to_thread(upgrade, url)
         yield url
@@ -97,7 +87,7 @@ async def pg(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def clean_pg(pg: Database, database_url: str) -> Database:
     """`pg` with every table emptied first."""
-    conn = await asyncpg.connect(dsn(database_url))
+    conn = await connect(database_url)
     try:
         tables = await conn.fetch(
             "SELECT quote_ident(tablename) AS t FROM pg_tables "

@@ -17,6 +17,7 @@ from adapters.http.account_routes import account_router
 from adapters.http.auth import install_authentication
 from adapters.http.crud_router import crud_router
 from adapters.http.discovery import discovery_router
+from adapters.http.docs import docs_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.health import health_router
 from adapters.http.learning_routes import plans_router, review_router
@@ -80,7 +81,7 @@ def create_app(
     metadata from `settings.issuer`), `/health/*`, `/metrics`, `/problems/{slug}`, the learning
     loop's own routes for an `AssessmentService` (review) and a `PlanService` (from gaps) among
     `services`,
-    `/openapi.json` and `/docs`. Every `/api/v1` route but token, register and revoke needs a bearer token.
+    `/openapi.json`, `/docs` and `/redoc`. Every `/api/v1` route but token, register and revoke needs a bearer token.
     `services` must include the one for `User` (it serves `/auth/me`; ValueError otherwise).
     `on_startup` hooks run in order when the lifespan starts; `on_shutdown` hooks run in order
     when it ends, or when a start-up hook fails, and all of them run even if one fails (so they
@@ -107,7 +108,7 @@ def create_app(
         description="Competencies, gaps and explained course recommendations. Errors are RFC 9457 problems.",
         lifespan=lifespan,
         default_response_class=JsonResponse,
-        docs_url="/docs",
+        docs_url=None,  # served by docs_router, without a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -137,6 +138,7 @@ def create_app(
         health_router(ready),
         metrics_router(registry, pool_stats),
         problem_docs_router(),
+        docs_router("Upskill"),
     ]
     allowed_methods: dict[str, set[str]] = {}
     for router in routers:

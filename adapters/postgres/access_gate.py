@@ -80,7 +80,8 @@ def _uuid(value: UUID | None) -> UUID | None:
 
 class PostgresAccessGate:
     """Implements `upskill.domain.ports.AccessGate` on `pool`; listens for access changes on
-    a connection of its own to `dsn` (made on first use; `close()` ends it)."""
+    a connection of its own, made with `connect_args` (on first use; `close()` ends it; without
+    `connect_args` nothing is remembered)."""
 
     def __init__(
         self,
@@ -88,7 +89,6 @@ class PostgresAccessGate:
         *,
         acquire_timeout_s: float,
         constraints: ConstraintCatalogue | None = None,
-        dsn: str | None = None,
         connect_args: Mapping[str, Any] | None = None,
         max_age_s: float = 1.0,
         max_entries: int = 10_000,
@@ -96,9 +96,8 @@ class PostgresAccessGate:
         self._pool = pool
         self._acquire_timeout_s = acquire_timeout_s
         self._constraints = constraints or ConstraintCatalogue()
-        self._dsn = dsn
         self._connect_args = {k: v for k, v in (connect_args or {}).items() if k != "command_timeout"}
-        self._max_age_s = max_age_s if dsn is not None else 0.0
+        self._max_age_s = max_age_s if connect_args is not None else 0.0
         self._max_entries = max_entries
         self._remembered: dict[tuple[UUID, UUID, datetime], tuple[Principal, datetime, float]] = {}
         self._generation = 0
@@ -127,7 +126,7 @@ class PostgresAccessGate:
 
     async def _listen(self) -> None:
         try:
-            connection = await asyncpg.connect(self._dsn, **self._connect_args)
+            connection = await asyncpg.connect(**self._connect_args)
             await connection.add_listener(ACCESS_CHANNEL, self._notified)
             connection.add_termination_listener(self._lost)
         except Exception as error:

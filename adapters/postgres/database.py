@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.database_url import parse_database_url
 from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
 from adapters.postgres.executor import Compiler
@@ -25,6 +25,13 @@ READY_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_MARGIN_S = 1.0
 """The client gives up this long after the server's statement timeout should have fired
 (a server that does not answer at all)."""
+
+
+def engine(url: str, **options: Any) -> AsyncEngine:
+    """A SQLAlchemy engine (asyncpg driver) on `url`, in any form `adapters.database_url` reads."""
+    return create_async_engine(
+        "postgresql+asyncpg://", connect_args=parse_database_url(url).connect_kwargs(), **options
+    )
 
 
 class Database:
@@ -46,15 +53,16 @@ class Database:
         access_cache_s: float = 1.0,
     ) -> None:
         command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S if statement_timeout_ms else None
-        connect_args = {
-            "timeout": connect_timeout_s,
-            "command_timeout": command_timeout,
-            "server_settings": {"statement_timeout": str(statement_timeout_ms), "application_name": "upskill"},
-        }
         self.url = url
-        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        target = parse_database_url(url).connect_kwargs(timeout=connect_timeout_s)
+        server_settings = {"statement_timeout": str(statement_timeout_ms), "application_name": "upskill"}
+        connect_args = {
+            **target,
+            "command_timeout": command_timeout,
+            "server_settings": server_settings | target.get("server_settings", {}),  # the URL's win
+        }
         self._pool_timeout_s = pool_timeout_s
-        self.pool = ConnectionPool(self._dsn, max_size=pool_size + max_overflow, connect_args=connect_args)
+        self.pool = ConnectionPool(None, max_size=pool_size + max_overflow, connect_args=connect_args)
         self._engine: AsyncEngine | None = None
         self.registry = Registry()
         for name, link in {**LINKS, **SIGN_IN_LINKS}.items():
@@ -67,7 +75,6 @@ class Database:
             self.pool,
             acquire_timeout_s=pool_timeout_s,
             constraints=self.registry.constraints,
-            dsn=self._dsn,
             connect_args=connect_args,
             max_age_s=access_cache_s,
         )
@@ -77,7 +84,7 @@ class Database:
         """A SQLAlchemy engine on the same database, for tools and tests (made on first use;
         the service itself never uses it)."""
         if self._engine is None:
-            self._engine = create_async_engine(self.url, pool_pre_ping=True)
+            self._engine = engine(self.url, pool_pre_ping=True)
         return self._engine
 
     @contextmanager

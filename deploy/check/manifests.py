@@ -97,8 +97,10 @@ def check_pod(f: Findings, where: str, pod: Doc) -> None:
         f.check(bool(dig(c, "resources", "limits", "memory")), f"{name}: resources.limits.memory must be set")
         env = {e["name"]: e for e in c.get("env") or []}
         for setting in SECRET_SETTINGS:
+            ref = dig(env.get(setting), "valueFrom", "secretKeyRef") or {}
+            expected = ref.get("key") if setting == "UPSKILL_DATABASE_URL" else setting  # any key: databaseUrlFrom
             f.check(
-                dig(env.get(setting), "valueFrom", "secretKeyRef", "key") == setting,
+                bool(ref.get("name")) and bool(expected) and ref.get("key") == expected,
                 f"{name}: {setting} must come from a Secret",
             )
 

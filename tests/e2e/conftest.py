@@ -13,11 +13,13 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
 
 from adapters.postgres import migrate
 from adapters.postgres.database import Database
+from adapters.postgres.embedded import connect, dsn, with_database
+
+__all__ = ["connect", "dsn", "with_database"]  # for the test modules
 
 CURSOR_SECRET = b"e2e-cursor-secret-0123456789"
 TABLES = (
@@ -41,22 +43,11 @@ TABLES = (
 )
 
 
-def dsn(url: str) -> str:
-    """A SQLAlchemy URL as an asyncpg DSN."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-def with_database(url: str, name: str) -> str:
-    """`url` pointing at database `name` (query string, e.g. a socket `host`, kept)."""
-    head, sep, query = url.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
-
-
 @asynccontextmanager
 async def scratch_database(admin_url: str, *, migrated: bool = False) -> AsyncIterator[str]:
     """A new empty database (`upskill_e2e_<random>`), dropped on exit; yields its URL."""
     name = f"upskill_e2e_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(dsn(admin_url))
+    admin = await connect(admin_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -67,7 +58,7 @@ async def scratch_database(admin_url: str, *, migrated: bool = False) -> AsyncIt
             await asyncio.to_thread(migrate.upgrade, url)
         yield url
     finally:
-        admin = await asyncpg.connect(dsn(admin_url))
+        admin = await connect(admin_url)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
@@ -77,8 +68,8 @@ async def scratch_database(admin_url: str, *, migrated: bool = False) -> AsyncIt
 @pytest.fixture(scope="session")
 def admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
     given = os.environ.get("UPSKILL_TEST_DATABASE_URL")
-    if given:
-        yield given.replace("postgresql://", "postgresql+asyncpg://", 1)
+    if given and os.environ.get("UPSKILL_TEST_POSTGRES") != "embedded":
+        yield given  # any form adapters.database_url reads
     else:
         yield request.getfixturevalue("postgres_admin_url")
 
@@ -102,7 +93,7 @@ async def module_db(module_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def db(module_db: Database, module_url: str) -> Database:
     """The module's database with every table emptied."""
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     try:
         await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
     finally:

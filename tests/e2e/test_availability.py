@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from uuid import uuid4
 
-import asyncpg
 import pytest
 from sqlalchemy import make_url, text
 
 from adapters.postgres import migrate
 from adapters.postgres.database import Database
-from tests.e2e.conftest import CURSOR_SECRET, dsn, scratch_database, with_database
+from tests.e2e.conftest import CURSOR_SECRET, connect, scratch_database, with_database
 from tests.factories import department, persist
 from upskill.domain.errors import Unavailable
 from upskill.domain.organisation import Department
@@ -142,7 +141,7 @@ async def test_a_statement_blocked_past_the_statement_timeout_is_unavailable(mod
     async with _disposing(db):
         sales = department()
         await persist(db.unit_of_work, sales)
-        locker = await asyncpg.connect(dsn(module_url))
+        locker = await connect(module_url)
         try:
             async with locker.transaction():
                 await locker.execute("SELECT 1 FROM departments WHERE id = $1 FOR UPDATE", sales.id)
@@ -165,7 +164,7 @@ async def test_a_lost_connection_is_unavailable_and_the_next_unit_of_work_reconn
         await persist(db.unit_of_work, sales)
         async with db.unit_of_work() as uow:
             pid = (await (await uow.connection()).execute(text("SELECT pg_backend_pid()"))).scalar_one()
-            admin = await asyncpg.connect(dsn(module_url))
+            admin = await connect(module_url)
             try:
                 await admin.execute("SELECT pg_terminate_backend($1)", pid)
             finally:
@@ -181,7 +180,7 @@ async def test_pooled_connections_killed_by_a_restart_are_replaced_unnoticed(mod
     async with _disposing(db):
         sales = department()
         await persist(db.unit_of_work, sales)  # leaves a connection in the pool
-        admin = await asyncpg.connect(dsn(module_url))
+        admin = await connect(module_url)
         try:
             killed = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -215,7 +214,7 @@ async def test_ready_on_a_database_at_an_older_revision_is_unavailable(admin_url
 async def test_ready_on_a_database_at_a_newer_revision_stays_ready(admin_url: str) -> None:
     """A rolling upgrade migrates first: pods of the previous release keep serving."""
     async with scratch_database(admin_url, migrated=True) as url:
-        conn = await asyncpg.connect(dsn(url))
+        conn = await connect(url)
         try:
             await conn.execute("UPDATE alembic_version SET version_num = 'a_newer_release'")
         finally:

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from adapters.postgres.database import Database
-from tests.e2e.conftest import dsn
+from tests.e2e.conftest import connect
 from tests.factories import course, enrollment
 from tests.unit.services.training_world import TODAY, TrainingWorld
 from upskill.domain.competency import Level
@@ -30,7 +30,7 @@ async def org(db: Database) -> TrainingWorld:
 @pytest.fixture
 async def refuse(module_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection to install refusing triggers on (removed afterwards)."""
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     await conn.execute(
         "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"

@@ -6,15 +6,14 @@ import asyncio
 import sys
 from typing import Any
 
-import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.postgres import migrate
+from adapters.postgres.database import engine as create_engine
 from adapters.postgres.tables import metadata
-from tests.e2e.conftest import dsn, scratch_database
+from tests.e2e.conftest import connect, scratch_database
 
 CATALOGUE = {
     "columns": """
@@ -35,7 +34,7 @@ CATALOGUE = {
 
 
 async def _catalogue(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    conn = await asyncpg.connect(dsn(url))
+    conn = await connect(url)
     try:
         return {name: sorted(tuple(row) for row in await conn.fetch(sql)) for name, sql in CATALOGUE.items()}
     finally:
@@ -43,7 +42,7 @@ async def _catalogue(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def _tables(url: str) -> set[str]:
-    conn = await asyncpg.connect(dsn(url))
+    conn = await connect(url)
     try:
         rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         return {row["tablename"] for row in rows}
@@ -52,7 +51,7 @@ async def _tables(url: str) -> set[str]:
 
 
 async def _current(url: str) -> str | None:
-    conn = await asyncpg.connect(dsn(url))
+    conn = await connect(url)
     try:
         value: str | None = await conn.fetchval("SELECT version_num FROM alembic_version")
         return value
@@ -94,7 +93,7 @@ async def test_alembic_finds_no_difference_between_the_migrations_and_the_models
         return list(compare_metadata(context, metadata))
 
     async with scratch_database(admin_url, migrated=True) as url:
-        engine = create_async_engine(url)
+        engine = create_engine(url)
         try:
             async with engine.connect() as connection:
                 assert await connection.run_sync(differences) == []
@@ -105,7 +104,7 @@ async def test_alembic_finds_no_difference_between_the_migrations_and_the_models
 async def test_the_migrated_schema_is_the_one_the_models_create(admin_url: str) -> None:
     """What alembic's compare does not see: collations, check constraints, index expressions."""
     async with scratch_database(admin_url, migrated=True) as migrated, scratch_database(admin_url) as modelled:
-        engine = create_async_engine(modelled)
+        engine = create_engine(modelled)
         try:
             async with engine.begin() as connection:
                 await connection.run_sync(metadata.create_all)

@@ -9,13 +9,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
 from adapters.postgres.access_gate import PostgresAccessGate
 from adapters.postgres.database import Database
 from tests.contract.test_access_gate import NOW, Caller, _caller
-from tests.e2e.conftest import CURSOR_SECRET, dsn
+from tests.e2e.conftest import CURSOR_SECRET, connect
 from tests.factories import department
 from upskill.domain.organisation import Employee
 from upskill.domain.principal import Principal
@@ -38,7 +37,7 @@ async def _listening(db: Database, caller: Caller) -> Principal | None:
 async def _revoke_by_hand(url: str, caller: Caller, *, announced: bool = True) -> None:
     """What an operator's SQL would do (no unit of work); not `announced`: with the database's
     triggers off, as a replica applying a change would."""
-    connection = await asyncpg.connect(dsn(url))
+    connection = await connect(url)
     try:
         if not announced:
             await connection.execute("SET session_replication_role = replica")
@@ -60,7 +59,7 @@ async def _end_listening(gate: PostgresAccessGate, url: str) -> None:
     """The server ends the gate's listening connection (a restart, a terminated backend)."""
     listener = gate._listener
     assert listener is not None
-    admin = await asyncpg.connect(dsn(url))
+    admin = await connect(url)
     try:
         await admin.execute("SELECT pg_terminate_backend($1)", listener.get_server_pid())
     finally:

@@ -11,12 +11,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import pytest
 
 from adapters.postgres.access_gate import SQL
 from adapters.postgres.database import Database
-from tests.e2e.conftest import CURSOR_SECRET, dsn
+from tests.e2e.conftest import CURSOR_SECRET, connect
 from tests.factories import BASE_TIME, auth_session, department, employee, persist, user
 from upskill.domain.errors import Unavailable
 from upskill.domain.identity import AuthSession, User
@@ -100,15 +99,18 @@ async def test_no_principal_for_an_unknown_session_or_another_users_session(db: 
 
 async def test_the_gate_query_finds_the_session_and_its_user_through_indexes(db: Database, module_url: str) -> None:
     session = await _signed_in(db, user())
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     try:
         await conn.execute(
-            "INSERT INTO users SELECT gen_random_uuid(), 1, now(), now(), 'u' || n || '@example.com', 'employee',"
-            " NULL, true, 'x', NULL FROM generate_series(1, 2000) AS n"
+            "INSERT INTO users (id, version, created_at, updated_at, email, role, employee_id, is_active,"
+            " password_hash, password_changed_at, oidc_linked)"
+            " SELECT gen_random_uuid(), 1, now(), now(), 'u' || n || '@example.com', 'employee',"
+            " NULL, true, 'x', NULL, false FROM generate_series(1, 2000) AS n"
         )
         await conn.execute(
-            "INSERT INTO auth_sessions SELECT gen_random_uuid(), id, NULL, now(), now(), now(), now(), NULL, NULL"
-            " FROM users"
+            "INSERT INTO auth_sessions (id, user_id, client_id, created_at, last_used_at, idle_expires_at,"
+            " expires_at, revoked_at, user_agent, auth_method)"
+            " SELECT gen_random_uuid(), id, NULL, now(), now(), now(), now(), NULL, NULL, 'password' FROM users"
         )
         await conn.execute("ANALYZE users; ANALYZE auth_sessions; ANALYZE employees")
         claims = claims_for(session)
@@ -156,7 +158,7 @@ async def test_a_server_that_never_answers_is_unavailable_after_the_connect_time
 
 
 async def _kill_upskill_connections(url: str) -> int:
-    admin = await asyncpg.connect(dsn(url))
+    admin = await connect(url)
     try:
         killed: int = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "

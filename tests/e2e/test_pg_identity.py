@@ -7,11 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import asyncpg
 import pytest
 
 from adapters.postgres.database import Database
-from tests.e2e.conftest import dsn
+from tests.e2e.conftest import connect
 from tests.factories import BASE_TIME, auth_session, department, employee, persist, refresh_token, user
 from upskill.domain.errors import Conflict, InvalidReference, InvariantViolation
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
@@ -37,7 +36,7 @@ async def _open_session(db: Database, *, tokens: int = 1) -> tuple[User, AuthSes
 
 async def _waiting_on_a_lock(url: str) -> None:
     """Returns once a backend of this database waits for a lock; fails after about 5 s."""
-    conn = await asyncpg.connect(dsn(url))
+    conn = await connect(url)
     try:
         for _ in range(500):
             if await conn.fetchval(
@@ -106,7 +105,7 @@ async def test_lockouts_double_in_exact_microseconds_up_to_the_longest(db: Datab
 
 
 async def test_a_lockout_after_very_many_lockouts_is_the_longest(db: Database, module_url: str) -> None:
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     try:
         await conn.execute("INSERT INTO login_attempts VALUES ($1, 0, NULL, 2000000000)", KEY)
     finally:

@@ -8,16 +8,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
+from adapters.database_url import parse_database_url
 from adapters.postgres.pool import ConnectionPool
-from tests.e2e.conftest import dsn
+from tests.e2e.conftest import connect
 
 
 @pytest.fixture
 async def pool(module_url: str) -> AsyncIterator[ConnectionPool]:
-    made = ConnectionPool(dsn(module_url), max_size=2, connect_args={"timeout": 3})
+    made = ConnectionPool(None, max_size=2, connect_args=parse_database_url(module_url).connect_kwargs(timeout=3))
     try:
         yield made
     finally:
@@ -64,7 +64,7 @@ async def test_a_connection_the_server_ended_is_not_handed_out(pool: ConnectionP
     connection = await pool.acquire(1)
     pid = connection.get_server_pid()
     await pool.release(connection)
-    admin = await asyncpg.connect(dsn(module_url))
+    admin = await connect(module_url)
     try:
         await admin.execute("SELECT pg_terminate_backend($1)", pid)
     finally:
@@ -105,7 +105,9 @@ async def test_a_connection_in_use_when_the_pool_closes_is_closed_when_given_bac
 
 
 async def test_an_idle_connection_past_its_lifetime_is_closed(module_url: str) -> None:
-    pool = ConnectionPool(dsn(module_url), max_size=2, connect_args={}, idle_lifetime_s=0.05)
+    pool = ConnectionPool(
+        None, max_size=2, connect_args=parse_database_url(module_url).connect_kwargs(), idle_lifetime_s=0.05
+    )
     try:
         old = await pool.acquire(1)
         await pool.release(old)

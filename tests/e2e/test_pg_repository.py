@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-import asyncpg
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Text, Uuid
 
@@ -19,7 +18,7 @@ from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.registry import Registry
 from adapters.postgres.repository import PostgresRepository
 from adapters.postgres.tables import course_covers, courses, employees
-from tests.e2e.conftest import CURSOR_SECRET, dsn
+from tests.e2e.conftest import CURSOR_SECRET, connect
 from tests.factories import BASE_TIME, department, employee, persist
 from upskill.domain.competency import Level
 from upskill.domain.cursor import CursorCodec
@@ -127,7 +126,7 @@ async def test_text_filters_fold_case_beyond_ascii_and_skip_missing_values(db: D
 
 
 async def test_a_later_page_in_the_default_order_is_read_from_the_index(db: Database, module_url: str) -> None:
-    conn = await asyncpg.connect(dsn(module_url))
+    conn = await connect(module_url)
     try:
         await conn.execute(
             "INSERT INTO departments (id, version, created_at, updated_at, name) "

@@ -5,6 +5,7 @@ domain functions compute from the same records, and use the covering index on as
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -163,14 +164,97 @@ async def test_a_page_of_courses_reads_their_covers_in_one_more_statement(db: Da
     assert counts == [2, 2]
 
 
-async def test_levels_are_read_from_the_covering_index(db: Database) -> None:
-    world = await _department(db, 200)
+OTHER_DEPARTMENTS = 40
+"""Copies of the department that make the tables realistic: ~8,000 employees, ~25,000
+assessments, of which the department read holds 1/41."""
+
+
+async def _realistic(db: Database, world: Department_) -> None:
+    """OTHER_DEPARTMENTS copies of `world`'s department, its staff and their assessments."""
     async with db.unit_of_work() as uow:
-        await (await uow.connection()).execute(text("ANALYZE"))
-        with statements(db) as seen:
-            await uow.training.department_snapshot(world.dept.id, TODAY)
-            await uow.training.current_levels(world.staff[7].id, TODAY)
         connection = (await uow.connection()).connection
-        for statement, parameters in seen[1:]:  # the staff with their levels; one employee's levels
-            plan = await connection.fetch(f"EXPLAIN {statement}", *parameters)
-            assert "ix_assessments_employee_id_competency_id_latest" in "\n".join(row[0] for row in plan)
+        columns = {
+            table: [r["column_name"] for r in await connection.fetch(COLUMNS, table)]
+            for table in ("departments", "employees", "assessments")
+        }
+
+        def select(table: str, replaced: dict[str, str], source: str) -> str:
+            values = ", ".join(replaced.get(c, f"{source}.{c}") for c in columns[table])
+            return f"INSERT INTO {table} ({', '.join(columns[table])}) SELECT {values}"
+
+        await connection.execute(
+            "CREATE TEMP TABLE copies AS SELECT n, gen_random_uuid() AS id FROM generate_series(1, $1) n",
+            OTHER_DEPARTMENTS,
+        )
+        await connection.execute(
+            "CREATE TEMP TABLE people AS SELECT e.id AS old, c.n, gen_random_uuid() AS new "
+            "FROM employees e CROSS JOIN copies c WHERE e.department_id = $1",
+            world.dept.id,
+        )
+        await connection.execute(
+            select("departments", {"id": "c.id", "name": "d.name || ' ' || c.n"}, "d")
+            + " FROM departments d CROSS JOIN copies c WHERE d.id = $1",
+            world.dept.id,
+        )
+        await connection.execute(
+            select(
+                "employees",
+                {"id": "p.new", "email": "p.n || '.' || e.email", "department_id": "c.id", "manager_id": "NULL"},
+                "e",
+            )
+            + " FROM employees e JOIN people p ON p.old = e.id JOIN copies c ON c.n = p.n"
+        )
+        await connection.execute(
+            select("assessments", {"id": "gen_random_uuid()", "employee_id": "p.new"}, "a")
+            + " FROM assessments a JOIN people p ON p.old = a.employee_id"
+        )
+        await connection.execute("DROP TABLE copies, people")
+        await uow.commit()
+
+
+COLUMNS = (
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position"
+)
+
+
+def _reads(plan: dict[str, Any], into: dict[str, list[tuple[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+    """Per table: (scan node, rows it read over all its loops: returned + removed by filters)."""
+    if "Relation Name" in plan:
+        rows = (
+            plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+        )
+        into.setdefault(plan["Relation Name"], []).append((plan["Node Type"], rows * plan["Actual Loops"]))
+    for child in plan.get("Plans", []):
+        _reads(child, into)
+    return into
+
+
+async def test_levels_are_read_through_indexes_on_realistic_data(db: Database) -> None:
+    """What matters, whatever plan a PostgreSQL (15 to 18) picks: a fixed number of statements,
+    and on tables ~40 times the department's size, no sequential scan of employees or
+    assessments and no more rows read than the department's own (with some slack)."""
+    world = await _department(db, 200)
+    await _realistic(db, world)
+    async with db.unit_of_work() as uow:
+        connection = (await uow.connection()).connection
+        await connection.execute("ANALYZE")
+        assert await connection.fetchval("SELECT count(*) FROM assessments") == 600 * (OTHER_DEPARTMENTS + 1)
+        with statements(db) as snapshot_sql:
+            snapshot = await uow.training.department_snapshot(world.dept.id, TODAY)
+        with statements(db) as levels_sql:
+            await uow.training.current_levels(world.staff[7].id, TODAY)
+        assert snapshot is not None
+        assert len(snapshot.employees) == 160  # the department's current staff only, not its copies'
+        assert (len(snapshot_sql), len(levels_sql)) == (2, 1)
+        budgets = [  # (statement, most rows it may read per table)
+            (snapshot_sql[1], {"employees": 2 * 200, "assessments": 2 * 600}),  # the staff with their levels
+            (levels_sql[0], {"assessments": 2 * 3}),  # one employee's levels
+        ]
+        for (statement, parameters), budget in budgets:
+            explained = await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", *parameters)
+            reads = _reads(json.loads(explained)[0]["Plan"], {})
+            for table, most in budget.items():
+                assert reads.get(table), (table, reads)
+                assert all(node != "Seq Scan" for node, _ in reads[table]), (table, reads[table])
+                assert sum(rows for _, rows in reads[table]) <= most, (table, reads[table])

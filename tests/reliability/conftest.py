@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import create_database, drop_database
+from adapters.postgres.embedded import create_database, drop_database, with_database
 from tests.integration import conftest as integration
 from tests.integration.conftest import Backend, Stack, build_stack, serve
 from tests.reliability.hostile_world import Attack, build_world
@@ -54,9 +54,8 @@ async def served_database(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh, empty database (the server migrates and seeds it)."""
     name = f"upskill_rel_{uuid.uuid4().hex[:10]}"
     await create_database(postgres_admin_url, name)
-    head, sep, query = postgres_admin_url.partition("?")
     try:
-        yield f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+        yield with_database(postgres_admin_url, name)
     finally:
         await drop_database(postgres_admin_url, name)
 
@@ -95,11 +94,10 @@ async def pg_client(clean_pg: Database) -> AsyncIterator[httpx.AsyncClient]:
 
 async def truncate(database_url: str) -> None:
     """Empty every table of the test database but the schema version (as `clean_pg` does)."""
-    import asyncpg
 
-    from adapters.postgres.embedded import dsn
+    from adapters.postgres.embedded import connect
 
-    conn = await asyncpg.connect(dsn(database_url))
+    conn = await connect(database_url)
     try:
         tables = await conn.fetch(
             "SELECT quote_ident(tablename) AS t FROM pg_tables "

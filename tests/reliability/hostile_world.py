@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import httpx
 
-from adapters.postgres.embedded import dsn
+from adapters.postgres.embedded import connect
 from tests.integration.accounts import access_token, add_user
 from tests.integration.conftest import API, create, department, employee
 
@@ -142,7 +141,7 @@ async def build_world(admin: httpx.AsyncClient) -> World:
 
 async def fingerprint(database_url: str) -> dict[str, tuple[int, str | None]]:
     """Table → (row count, md5 of all its rows), for every table but `AUTH_TABLES`."""
-    conn = await asyncpg.connect(dsn(database_url))
+    conn = await connect(database_url)
     try:
         tables = [
             r["t"]

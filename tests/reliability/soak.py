@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from adapters.demo.accounts import DEMO_ADMIN, DEMO_EMPLOYEE
-from adapters.postgres.embedded import create_database, drop_database
+from adapters.postgres.embedded import create_database, drop_database, with_database
 from tests.reliability.conftest import server_env
 from tests.system.conftest import serve, wait_ready
 
@@ -166,8 +166,7 @@ async def soak(base_url: str, pid: int, seconds: float, concurrency: int) -> int
 async def _database(admin_url: str) -> tuple[str, str]:
     name = f"upskill_soak_{uuid.uuid4().hex[:10]}"
     await create_database(admin_url, name)
-    head, sep, query = admin_url.partition("?")
-    return name, f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+    return name, with_database(admin_url, name)
 
 
 def main(argv: list[str] | None = None) -> int:

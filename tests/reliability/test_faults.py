@@ -12,12 +12,11 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import EmbeddedPostgres, create_database, dsn
+from adapters.postgres.embedded import EmbeddedPostgres, connect, create_database
 from adapters.postgres.migrate import upgrade
 from tests.conftest import CURSOR_SECRET
 from tests.integration.conftest import API, serve
@@ -126,7 +125,7 @@ async def test_a_blocked_row_and_a_saturated_pool_answer_503_after_a_bounded_wai
 ) -> None:
     async with serve(pg_stack(small_db)) as client:
         created = (await client.post(f"{API}/departments", json={"name": f"D{uuid.uuid4().hex[:8]}"})).json()
-        holder = await asyncpg.connect(dsn(fault_url))
+        holder = await connect(fault_url)
         try:
             tx = holder.transaction()
             await tx.start()

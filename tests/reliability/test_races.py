@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from adapters.postgres.database import Database
-from adapters.postgres.embedded import dsn
+from adapters.postgres.embedded import connect
 from tests.integration.accounts import access_token, add_user
 from tests.integration.conftest import (
     ADMIN_EMAIL,
@@ -71,7 +71,7 @@ async def test_20_concurrent_refreshes_of_one_token_rotate_once_and_keep_the_ses
 
 
 async def _failure_record(database_url: str) -> asyncpg.Record:
-    conn = await asyncpg.connect(dsn(database_url))
+    conn = await connect(database_url)
     try:
         row = await conn.fetchrow("SELECT failures, lockouts, locked_until FROM login_attempts")
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.postgres.embedded import create_database, drop_database
+from adapters.postgres.embedded import create_database, drop_database, with_database
 from adapters.security.keys import SigningKeys
 
 ADMIN_EMAIL = "ops-admin@upskill.example"
@@ -51,9 +51,8 @@ async def system_database(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh, empty database (the servers migrate it themselves)."""
     name = f"upskill_sys_{uuid.uuid4().hex[:10]}"
     await create_database(postgres_admin_url, name)
-    head, sep, query = postgres_admin_url.partition("?")
     try:
-        yield f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+        yield with_database(postgres_admin_url, name)
     finally:
         await drop_database(postgres_admin_url, name)
 

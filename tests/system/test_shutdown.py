@@ -7,11 +7,10 @@ import signal
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from adapters.postgres.embedded import dsn
+from adapters.postgres.embedded import connect
 from tests.system.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, serve, wait_ready
 
 pytestmark = pytest.mark.postgres
@@ -33,7 +32,7 @@ async def test_sigterm_during_a_slow_request_lets_it_finish(
             department = (await client.post("/api/v1/departments", json={"name": "Drain"}, headers=auth)).json()
 
             # Make the PATCH slow: another connection holds the row lock for a while.
-            blocker = await asyncpg.connect(dsn(system_database))
+            blocker = await connect(system_database)
             try:
                 lock = blocker.transaction()
                 await lock.start()

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from adapters.database_url import parse_database_url
 from adapters.postgres.tables import metadata
 
 MIGRATION_LOCK = 0x75_70_73_6B_69_6C_6C  # "upskill": the advisory lock migrations hold
@@ -34,7 +35,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    engine = create_async_engine(
+        "postgresql+asyncpg://", poolclass=pool.NullPool, connect_args=parse_database_url(_url()).connect_kwargs()
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -43,7 +46,7 @@ async def _run_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=_url(), target_metadata=metadata, literal_binds=True)
+    context.configure(dialect_name="postgresql", target_metadata=metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -146,33 +146,43 @@ UPSKILL_ACCESS_CACHE_S: {{ $c.database.accessCacheS | toString | quote }}
 {{- end }}
 {{- end }}
 
-{{/* env entries for the secret settings, read from the Secret named by the first argument. */}}
+{{/*
+env entries for the secret settings. Argument: a dict with `name` (the Secret of the settings) and
+`databaseUrlFrom` (secret.databaseUrlFrom: when its name is set, UPSKILL_DATABASE_URL comes from
+that Secret's key instead, e.g. the `uri` of the Secret a PostgreSQL operator made).
+*/}}
 {{- define "upskill.secretEnv" -}}
+{{- $from := .databaseUrlFrom -}}
 - name: UPSKILL_DATABASE_URL
   valueFrom:
     secretKeyRef:
-      name: {{ . }}
+      {{- if $from.name }}
+      name: {{ $from.name }}
+      key: {{ required "secret.databaseUrlFrom.key is required with secret.databaseUrlFrom.name" $from.key }}
+      {{- else }}
+      name: {{ .name }}
       key: UPSKILL_DATABASE_URL
+      {{- end }}
 - name: UPSKILL_CURSOR_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ . }}
+      name: {{ .name }}
       key: UPSKILL_CURSOR_SECRET
 - name: UPSKILL_JWT_KEYS
   valueFrom:
     secretKeyRef:
-      name: {{ . }}
+      name: {{ .name }}
       key: UPSKILL_JWT_KEYS
 - name: UPSKILL_ADMIN_EMAIL
   valueFrom:
     secretKeyRef:
-      name: {{ . }}
+      name: {{ .name }}
       key: UPSKILL_ADMIN_EMAIL
       optional: true
 - name: UPSKILL_ADMIN_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ . }}
+      name: {{ .name }}
       key: UPSKILL_ADMIN_PASSWORD
       optional: true
 - name: UPSKILL_OIDC_CLIENT_SECRET
@@ -186,7 +196,9 @@ UPSKILL_ACCESS_CACHE_S: {{ $c.database.accessCacheS | toString | quote }}
 {{/* Secret data (secret.create, trials only). */}}
 {{- define "upskill.secretData" -}}
 {{- $s := .Values.secret -}}
+{{- if not $s.databaseUrlFrom.name }}
 UPSKILL_DATABASE_URL: {{ required "secret.databaseUrl is required when secret.create is true" $s.databaseUrl | b64enc | quote }}
+{{- end }}
 UPSKILL_CURSOR_SECRET: {{ required "secret.cursorSecret is required when secret.create is true" $s.cursorSecret | b64enc | quote }}
 UPSKILL_JWT_KEYS: {{ required "secret.jwtKeys is required when secret.create is true" $s.jwtKeys | b64enc | quote }}
 {{- with $s.adminEmail }}
