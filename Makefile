@@ -84,7 +84,7 @@ openapi-lint: install
 	  cat build/redocly.log; echo "== redocly lint: warnings"; exit 1; fi; \
 	grep -q 'Your API description is valid' build/redocly.log; echo "== redocly lint: no error, no warning (recommended rules)"
 
-## The client: committed document and types = what the app serves, `tsc --strict`, breaking changes
+## The client: committed document and types = what the app serves, `tsc --strict`, its tests, breaking changes
 ## against the previous release's document (clients/typescript/openapi.previous.json).
 client-check: install
 	@if ! command -v npm >/dev/null 2>&1; then $(NO_NODE); exit 0; fi; \
@@ -95,7 +95,8 @@ client-check: install
 	  echo "== $(CLIENT)/openapi.json is not what the app serves: run 'make openapi' and commit"; exit 1; }; \
 	npx openapi-typescript openapi.json --output build/schema.d.ts --silent; \
 	diff -q src/schema.d.ts build/schema.d.ts >/dev/null || { echo "== src/schema.d.ts is stale: run 'make openapi' and commit"; exit 1; }; \
-	npx tsc --strict -p tsconfig.json && echo "== tsc --strict: the client and its example compile"; \
+	npx tsc --strict -p tsconfig.json && echo "== tsc --strict: the client, its example and tests compile"; \
+	node --test build/test/; \
 	bash check-breaking.sh
 
 clean:

@@ -46,6 +46,12 @@ async function main(): Promise<void> {
   const coverage = ok(
     await api.GET("/api/v1/departments/{id}/coverage", { params: { path: { id: employee.department_id } } }),
   );
+  const colleagues = ok(
+    await api.GET("/api/v1/employees", {
+      params: { query: { department_id__in: [employee.department_id], count: true, limit: 1 } },
+    }),
+  );
+  console.log(`${colleagues.total ?? "?"} employees in ${employee.full_name}'s department`);
   const open = coverage.requirements.filter((r) => r.open);
   console.log(`coverage of department ${coverage.department_id} on ${coverage.on}: ${coverage.requirements.length} requirements, ${open.length} open`);
   for (const r of open.slice(0, 3)) {

@@ -38,6 +38,8 @@ export function idempotent(key: string = crypto.randomUUID()): { headers: Record
 export function createUpskillClient(options: UpskillClientOptions): UpskillClient {
   const client = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    // The `__in` filters are comma-separated lists (`style: form`, `explode: false`): ?id__in=a,b
+    querySerializer: { array: { style: "form", explode: false } },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const getToken = options.getToken;

@@ -1454,7 +1454,10 @@ export interface components {
              * Format: uuid
              */
             department_id: string;
-            /** Email */
+            /**
+             * Email
+             * Format: email
+             */
             email: string;
             /** Full Name */
             full_name: string;
@@ -1492,7 +1495,10 @@ export interface components {
              * Format: uuid
              */
             department_id?: string;
-            /** Email */
+            /**
+             * Email
+             * Format: email
+             */
             email?: string;
             /** Full Name */
             full_name?: string;
@@ -2365,7 +2371,10 @@ export interface components {
          * @description A new user, or (PUT) all its writable fields; omitted optional fields take their default.
          */
         UserInput: {
-            /** Email */
+            /**
+             * Email
+             * Format: email
+             */
             email: string;
             /** Employee Id */
             employee_id?: string | null;
@@ -2399,7 +2408,10 @@ export interface components {
          * @description JSON merge patch of the user: absent fields stay, `null` clears an optional one.
          */
         UserPatch: {
-            /** Email */
+            /**
+             * Email
+             * Format: email
+             */
             email?: string;
             /** Employee Id */
             employee_id?: string | null;
@@ -2517,7 +2529,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: assessed_on, created_at, id, updated_at. Default: created_at. */
                 sort?: string;
@@ -2528,71 +2540,71 @@ export interface operations {
                 /** @description assessed_on gte */
                 assessed_on__gte?: string;
                 /** @description assessed_on is one of (comma-separated) */
-                assessed_on__in?: string;
+                assessed_on__in?: string[];
                 /** @description assessed_on lte */
                 assessed_on__lte?: string;
                 /** @description assessor_id equals */
                 assessor_id?: string;
                 /** @description assessor_id is one of (comma-separated) */
-                assessor_id__in?: string;
+                assessor_id__in?: string[];
                 /** @description competency_id equals */
                 competency_id?: string;
                 /** @description competency_id is one of (comma-separated) */
-                competency_id__in?: string;
+                competency_id__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description employee_id equals */
                 employee_id?: string;
                 /** @description employee_id is one of (comma-separated) */
-                employee_id__in?: string;
+                employee_id__in?: string[];
                 /** @description expires_on equals */
                 expires_on?: string;
                 /** @description expires_on gte */
                 expires_on__gte?: string;
                 /** @description expires_on is one of (comma-separated) */
-                expires_on__in?: string;
+                expires_on__in?: string[];
                 /** @description expires_on lte */
                 expires_on__lte?: string;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description level equals */
                 level?: "basic" | "intermediate" | "advanced" | "expert";
                 /** @description level is one of (comma-separated) */
-                level__in?: string;
+                level__in?: ("basic" | "intermediate" | "advanced" | "expert")[];
                 /** @description reviewed_by equals */
                 reviewed_by?: string;
                 /** @description reviewed_by is one of (comma-separated) */
-                reviewed_by__in?: string;
+                reviewed_by__in?: string[];
                 /** @description reviewed_on equals */
                 reviewed_on?: string;
                 /** @description reviewed_on gte */
                 reviewed_on__gte?: string;
                 /** @description reviewed_on is one of (comma-separated) */
-                reviewed_on__in?: string;
+                reviewed_on__in?: string[];
                 /** @description reviewed_on lte */
                 reviewed_on__lte?: string;
                 /** @description source equals */
                 source?: "manager" | "self" | "course" | "import";
                 /** @description source is one of (comma-separated) */
-                source__in?: string;
+                source__in?: ("manager" | "self" | "course" | "import")[];
                 /** @description status equals */
                 status?: "proposed" | "validated" | "rejected";
                 /** @description status is one of (comma-separated) */
-                status__in?: string;
+                status__in?: ("proposed" | "validated" | "rejected")[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -2892,7 +2904,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -3026,7 +3038,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -3143,7 +3155,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -3278,7 +3290,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -3412,7 +3424,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -3554,6 +3566,8 @@ export interface operations {
                     /** Format: password */
                     token: string;
                     token_type_hint?: string;
+                } & {
+                    [key: string]: string;
                 };
             };
         };
@@ -3970,8 +3984,10 @@ export interface operations {
                 "application/x-www-form-urlencoded": {
                     /** Format: password */
                     token: string;
-                    /** @enum {string} */
-                    token_type_hint?: "access_token" | "refresh_token";
+                    /** @description `access_token` or `refresh_token`: a hint; other values are ignored (RFC 7009 §2.1). */
+                    token_type_hint?: string;
+                } & {
+                    [key: string]: string;
                 };
             };
         };
@@ -4271,6 +4287,8 @@ export interface operations {
                     scope?: string;
                     /** @description The user's email (password grant). */
                     username?: string;
+                } & {
+                    [key: string]: string;
                 };
             };
         };
@@ -4351,7 +4369,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, id, name, updated_at. Default: name. */
                 sort?: string;
@@ -4362,31 +4380,31 @@ export interface operations {
                 /** @description category equals */
                 category?: string;
                 /** @description category is one of (comma-separated) */
-                category__in?: string;
+                category__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description name contains (case-insensitive) */
                 name__contains?: string;
                 /** @description name equals */
                 name?: string;
                 /** @description name is one of (comma-separated) */
-                name__in?: string;
+                name__in?: string[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -4686,7 +4704,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -4820,7 +4838,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -4937,7 +4955,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -5071,7 +5089,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, id, learners, rating, title, updated_at. Default: title. */
                 sort?: string;
@@ -5082,17 +5100,17 @@ export interface operations {
                 /** @description covers.competency_id equals */
                 "covers.competency_id"?: string;
                 /** @description covers.competency_id is one of (comma-separated) */
-                "covers.competency_id__in"?: string;
+                "covers.competency_id__in"?: string[];
                 /** @description covers.level equals */
                 "covers.level"?: "basic" | "intermediate" | "advanced" | "expert";
                 /** @description covers.level is one of (comma-separated) */
-                "covers.level__in"?: string;
+                "covers.level__in"?: ("basic" | "intermediate" | "advanced" | "expert")[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description duration_hours equals */
@@ -5100,19 +5118,19 @@ export interface operations {
                 /** @description duration_hours gte */
                 duration_hours__gte?: number;
                 /** @description duration_hours is one of (comma-separated) */
-                duration_hours__in?: string;
+                duration_hours__in?: number[];
                 /** @description duration_hours lte */
                 duration_hours__lte?: number;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description learners equals */
                 learners?: number;
                 /** @description learners gte */
                 learners__gte?: number;
                 /** @description learners is one of (comma-separated) */
-                learners__in?: string;
+                learners__in?: number[];
                 /** @description learners lte */
                 learners__lte?: number;
                 /** @description provider contains (case-insensitive) */
@@ -5120,13 +5138,13 @@ export interface operations {
                 /** @description provider equals */
                 provider?: string;
                 /** @description provider is one of (comma-separated) */
-                provider__in?: string;
+                provider__in?: string[];
                 /** @description rating equals */
                 rating?: number;
                 /** @description rating gte */
                 rating__gte?: number;
                 /** @description rating is one of (comma-separated) */
-                rating__in?: string;
+                rating__in?: number[];
                 /** @description rating lte */
                 rating__lte?: number;
                 /** @description title contains (case-insensitive) */
@@ -5134,13 +5152,13 @@ export interface operations {
                 /** @description title equals */
                 title?: string;
                 /** @description title is one of (comma-separated) */
-                title__in?: string;
+                title__in?: string[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -5440,7 +5458,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -5574,7 +5592,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -5691,7 +5709,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -5825,7 +5843,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, id, name, updated_at. Default: name. */
                 sort?: string;
@@ -5836,25 +5854,25 @@ export interface operations {
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description name contains (case-insensitive) */
                 name__contains?: string;
                 /** @description name equals */
                 name?: string;
                 /** @description name is one of (comma-separated) */
-                name__in?: string;
+                name__in?: string[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -6154,7 +6172,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -6288,7 +6306,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -6405,7 +6423,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -6752,7 +6770,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, email, full_name, hired_on, id, updated_at. Default: full_name. */
                 sort?: string;
@@ -6763,61 +6781,61 @@ export interface operations {
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description department_id equals */
                 department_id?: string;
                 /** @description department_id is one of (comma-separated) */
-                department_id__in?: string;
+                department_id__in?: string[];
                 /** @description email contains (case-insensitive) */
                 email__contains?: string;
                 /** @description email equals */
                 email?: string;
                 /** @description email is one of (comma-separated) */
-                email__in?: string;
+                email__in?: string[];
                 /** @description full_name contains (case-insensitive) */
                 full_name__contains?: string;
                 /** @description full_name equals */
                 full_name?: string;
                 /** @description full_name is one of (comma-separated) */
-                full_name__in?: string;
+                full_name__in?: string[];
                 /** @description hired_on equals */
                 hired_on?: string;
                 /** @description hired_on gte */
                 hired_on__gte?: string;
                 /** @description hired_on is one of (comma-separated) */
-                hired_on__in?: string;
+                hired_on__in?: string[];
                 /** @description hired_on lte */
                 hired_on__lte?: string;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description job_title contains (case-insensitive) */
                 job_title__contains?: string;
                 /** @description job_title equals */
                 job_title?: string;
                 /** @description job_title is one of (comma-separated) */
-                job_title__in?: string;
+                job_title__in?: string[];
                 /** @description left_on equals */
                 left_on?: string;
                 /** @description left_on gte */
                 left_on__gte?: string;
                 /** @description left_on is one of (comma-separated) */
-                left_on__in?: string;
+                left_on__in?: string[];
                 /** @description left_on lte */
                 left_on__lte?: string;
                 /** @description manager_id equals */
                 manager_id?: string;
                 /** @description manager_id is one of (comma-separated) */
-                manager_id__in?: string;
+                manager_id__in?: string[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -7117,7 +7135,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -7251,7 +7269,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -7368,7 +7386,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -7901,7 +7919,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, due_on, id, updated_at. Default: created_at. */
                 sort?: string;
@@ -7910,25 +7928,25 @@ export interface operations {
                 /** @description assigned_by equals */
                 assigned_by?: string;
                 /** @description assigned_by is one of (comma-separated) */
-                assigned_by__in?: string;
+                assigned_by__in?: string[];
                 /** @description completed_on equals */
                 completed_on?: string;
                 /** @description completed_on gte */
                 completed_on__gte?: string;
                 /** @description completed_on is one of (comma-separated) */
-                completed_on__in?: string;
+                completed_on__in?: string[];
                 /** @description completed_on lte */
                 completed_on__lte?: string;
                 /** @description course_id equals */
                 course_id?: string;
                 /** @description course_id is one of (comma-separated) */
-                course_id__in?: string;
+                course_id__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description due_on equals */
@@ -7936,27 +7954,27 @@ export interface operations {
                 /** @description due_on gte */
                 due_on__gte?: string;
                 /** @description due_on is one of (comma-separated) */
-                due_on__in?: string;
+                due_on__in?: string[];
                 /** @description due_on lte */
                 due_on__lte?: string;
                 /** @description employee_id equals */
                 employee_id?: string;
                 /** @description employee_id is one of (comma-separated) */
-                employee_id__in?: string;
+                employee_id__in?: string[];
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description status equals */
                 status?: "planned" | "in_progress" | "completed" | "dropped";
                 /** @description status is one of (comma-separated) */
-                status__in?: string;
+                status__in?: ("planned" | "in_progress" | "completed" | "dropped")[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -8256,7 +8274,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -8390,7 +8408,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -8507,7 +8525,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -8641,7 +8659,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, id, updated_at. Default: -created_at. */
                 sort?: string;
@@ -8650,41 +8668,41 @@ export interface operations {
                 /** @description author_id equals */
                 author_id?: string;
                 /** @description author_id is one of (comma-separated) */
-                author_id__in?: string;
+                author_id__in?: string[];
                 /** @description competency_id equals */
                 competency_id?: string;
                 /** @description competency_id is one of (comma-separated) */
-                competency_id__in?: string;
+                competency_id__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description score equals */
                 score?: number;
                 /** @description score gte */
                 score__gte?: number;
                 /** @description score is one of (comma-separated) */
-                score__in?: string;
+                score__in?: number[];
                 /** @description score lte */
                 score__lte?: number;
                 /** @description subject_id equals */
                 subject_id?: string;
                 /** @description subject_id is one of (comma-separated) */
-                subject_id__in?: string;
+                subject_id__in?: string[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -8984,7 +9002,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -9118,7 +9136,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -9235,7 +9253,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -9369,7 +9387,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, due_on, id, updated_at. Default: due_on. */
                 sort?: string;
@@ -9380,55 +9398,55 @@ export interface operations {
                 /** @description achieved_on gte */
                 achieved_on__gte?: string;
                 /** @description achieved_on is one of (comma-separated) */
-                achieved_on__in?: string;
+                achieved_on__in?: string[];
                 /** @description achieved_on lte */
                 achieved_on__lte?: string;
                 /** @description competency_id equals */
                 competency_id?: string;
                 /** @description competency_id is one of (comma-separated) */
-                competency_id__in?: string;
+                competency_id__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description created_by equals */
                 created_by?: string;
                 /** @description created_by is one of (comma-separated) */
-                created_by__in?: string;
+                created_by__in?: string[];
                 /** @description due_on equals */
                 due_on?: string;
                 /** @description due_on gte */
                 due_on__gte?: string;
                 /** @description due_on is one of (comma-separated) */
-                due_on__in?: string;
+                due_on__in?: string[];
                 /** @description due_on lte */
                 due_on__lte?: string;
                 /** @description employee_id equals */
                 employee_id?: string;
                 /** @description employee_id is one of (comma-separated) */
-                employee_id__in?: string;
+                employee_id__in?: string[];
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description status equals */
                 status?: "active" | "achieved" | "cancelled";
                 /** @description status is one of (comma-separated) */
-                status__in?: string;
+                status__in?: ("active" | "achieved" | "cancelled")[];
                 /** @description target_level equals */
                 target_level?: "basic" | "intermediate" | "advanced" | "expert";
                 /** @description target_level is one of (comma-separated) */
-                target_level__in?: string;
+                target_level__in?: ("basic" | "intermediate" | "advanced" | "expert")[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -9728,7 +9746,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -9862,7 +9880,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -9979,7 +9997,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -10113,7 +10131,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, headcount, id, updated_at. Default: created_at. */
                 sort?: string;
@@ -10122,41 +10140,41 @@ export interface operations {
                 /** @description competency_id equals */
                 competency_id?: string;
                 /** @description competency_id is one of (comma-separated) */
-                competency_id__in?: string;
+                competency_id__in?: string[];
                 /** @description created_at equals */
                 created_at?: string;
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description department_id equals */
                 department_id?: string;
                 /** @description department_id is one of (comma-separated) */
-                department_id__in?: string;
+                department_id__in?: string[];
                 /** @description headcount equals */
                 headcount?: number;
                 /** @description headcount gte */
                 headcount__gte?: number;
                 /** @description headcount is one of (comma-separated) */
-                headcount__in?: string;
+                headcount__in?: number[];
                 /** @description headcount lte */
                 headcount__lte?: number;
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description level equals */
                 level?: "basic" | "intermediate" | "advanced" | "expert";
                 /** @description level is one of (comma-separated) */
-                level__in?: string;
+                level__in?: ("basic" | "intermediate" | "advanced" | "expert")[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -10456,7 +10474,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -10590,7 +10608,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -10707,7 +10725,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -10841,7 +10859,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description `next_cursor` of the previous page (same sort and filters). */
+                /** @description `next_cursor` of the previous page (same sort and filters); any other value is a 400. */
                 cursor?: string;
                 /** @description Comma-separated keys, `-` for descending, of: created_at, email, id, updated_at. Default: email. */
                 sort?: string;
@@ -10852,7 +10870,7 @@ export interface operations {
                 /** @description created_at gte */
                 created_at__gte?: string;
                 /** @description created_at is one of (comma-separated) */
-                created_at__in?: string;
+                created_at__in?: string[];
                 /** @description created_at lte */
                 created_at__lte?: string;
                 /** @description email contains (case-insensitive) */
@@ -10860,29 +10878,29 @@ export interface operations {
                 /** @description email equals */
                 email?: string;
                 /** @description email is one of (comma-separated) */
-                email__in?: string;
+                email__in?: string[];
                 /** @description employee_id equals */
                 employee_id?: string;
                 /** @description employee_id is one of (comma-separated) */
-                employee_id__in?: string;
+                employee_id__in?: string[];
                 /** @description id equals */
                 id?: string;
                 /** @description id is one of (comma-separated) */
-                id__in?: string;
+                id__in?: string[];
                 /** @description is_active equals */
                 is_active?: boolean;
                 /** @description is_active is one of (comma-separated) */
-                is_active__in?: string;
+                is_active__in?: boolean[];
                 /** @description role equals */
                 role?: "admin" | "manager" | "employee";
                 /** @description role is one of (comma-separated) */
-                role__in?: string;
+                role__in?: ("admin" | "manager" | "employee")[];
                 /** @description updated_at equals */
                 updated_at?: string;
                 /** @description updated_at gte */
                 updated_at__gte?: string;
                 /** @description updated_at is one of (comma-separated) */
-                updated_at__in?: string;
+                updated_at__in?: string[];
                 /** @description updated_at lte */
                 updated_at__lte?: string;
             };
@@ -11182,7 +11200,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -11316,7 +11334,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
@@ -11433,7 +11451,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 id: string;
