@@ -1,4 +1,5 @@
-"""`upskill` command line: serve the API, apply migrations, create an admin, seed demo data.
+"""`upskill` command line: serve the API, apply migrations, create an admin, seed demo data,
+write the OpenAPI document.
 
 Without `UPSKILL_DATABASE_URL` (and with the PostgreSQL storage), they start the embedded
 PostgreSQL with its data under `UPSKILL_DATA_DIR` (`.data/`) and stop it on exit; `serve` then
@@ -95,8 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin.add_argument("--email", required=True)
     demo = commands.add_parser("seed", help="create the demo organisation and its three demo accounts (once)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generated content (default 7)")
+    document = commands.add_parser(
+        "openapi", help="write the OpenAPI document the app serves (sorted keys, no storage or keys needed)"
+    )
+    document.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
 
+    if args.command == "openapi":
+        return write_openapi(args.output)
     try:
         settings = Settings()
     except ValidationError as error:
@@ -117,6 +124,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return create_admin(settings, args.email)
     elif args.command == "seed":
         return seed(settings, args.seed)
+    return 0
+
+
+def write_openapi(output: str) -> int:
+    """Write `/openapi.json` as the app serves it, built on the memory storage with a throwaway
+    signing key (the document depends on neither), keys sorted, two-space indent, final newline:
+    the same bytes on every run, so a committed copy can be compared with a plain diff."""
+    from adapters.openapi import openapi_text
+
+    text = openapi_text()
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
     return 0
 
 

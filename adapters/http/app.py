@@ -24,9 +24,9 @@ from adapters.http.learning_routes import plans_router, review_router
 from adapters.http.matrix_routes import matrix_router
 from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
 from adapters.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from adapters.http.openapi import finish_document
 from adapters.http.paths import API_PREFIX
 from adapters.http.problem_docs import problem_docs_router
-from adapters.http.problems import problem_schemas
 from adapters.http.rate_limit import TokenBucketLimiter
 from adapters.http.request_id import HEADER
 from adapters.http.responses import JsonResponse
@@ -207,7 +207,8 @@ async def _run_all(hooks: Sequence[Hook]) -> None:
 
 
 def _install_openapi(app: FastAPI) -> None:
-    """OpenAPI as FastAPI makes it, plus the problem schemas that error responses refer to."""
+    """OpenAPI as FastAPI makes it, completed by `finish_document` (problem schemas, servers,
+    security of the public operations)."""
 
     build = app.openapi
 
@@ -215,7 +216,7 @@ def _install_openapi(app: FastAPI) -> None:
         first = app.openapi_schema is None
         schema = build()  # made once, then cached by FastAPI
         if first:
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
+            finish_document(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

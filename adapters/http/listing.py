@@ -86,13 +86,21 @@ class ListParser:
             raise InvalidQuery(f"'{key}' has an invalid value: {reason}.", field=key) from None
 
     def openapi_parameters(self) -> list[dict[str, Any]]:
-        """The query parameters of the list route, for its OpenAPI operation."""
+        """The query parameters of the list route, for its OpenAPI operation: each with the
+        pattern and bounds that `parse` enforces (text without NUL, `sort` keys from the sortable
+        fields, `__in` lists as comma-separated arrays of the field's values, at most
+        `MAX_IN_VALUES`). `cursor` is opaque: only one issued for the same query is accepted."""
+        sortable = "|".join(sorted(self._resource.sortable))
         parameters: list[dict[str, Any]] = [
             _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
-            _param("cursor", {"type": "string"}, "`next_cursor` of the previous page (same sort and filters)."),
+            _param(
+                "cursor",
+                {"type": "string"},
+                "`next_cursor` of the previous page (same sort and filters); any other value is a 400.",
+            ),
             _param(
                 "sort",
-                {"type": "string"},
+                {"type": "string", "pattern": f"^-?({sortable})(,-?({sortable}))*$"},
                 "Comma-separated keys, `-` for descending, of: "
                 + ", ".join(sorted(self._resource.sortable))
                 + f". Default: {','.join(str(k) for k in self._resource.default_sort)}.",
@@ -101,21 +109,41 @@ class ListParser:
         ]
         if self._search is not None:
             words = f"Full-text search on {self._search}: every word must start a word of it (case-insensitive)."
-            parameters.append(_param(SEARCH_PARAM, {"type": "string"}, words))
+            parameters.append(_param(SEARCH_PARAM, {"type": "string", "pattern": SOME_TEXT}, words))
         for name, ops in sorted(self._resource.filters.items()):
-            schema = self._adapters[name].json_schema()
+            schema = _text_rules(self._adapters[name].json_schema())
             for op in sorted(ops):
                 if op is Op.SEARCH and name == self._search:
                     continue  # that is `q`, above
                 if op is Op.EQ:
                     parameters.append(_param(name, schema, f"{name} equals"))
                 elif op is Op.IN:
-                    parameters.append(_param(f"{name}__in", {"type": "string"}, f"{name} is one of (comma-separated)"))
+                    item = {**schema, "pattern": NO_COMMA} if schema.get("type") == "string" else schema
+                    listed = {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_IN_VALUES}
+                    parameters.append(
+                        {**_param(f"{name}__in", listed, f"{name} is one of (comma-separated)"), "explode": False}
+                    )
                 elif op in _TEXT_OPS:
-                    parameters.append(_param(f"{name}__{op}", {"type": "string"}, f"{name} {op} (case-insensitive)"))
+                    text = {"type": "string", "pattern": NO_NUL}
+                    parameters.append(_param(f"{name}__{op}", text, f"{name} {op} (case-insensitive)"))
                 else:
                     parameters.append(_param(f"{name}__{op}", schema, f"{name} {op}"))
         return parameters
+
+
+NO_NUL = "^[^\\u0000]*$"
+"""Query text: anything but NUL (refused by `parse`)."""
+NO_COMMA = "^[^,\\u0000]*$"
+"""One text value of an `__in` list: the list is split on commas."""
+SOME_TEXT = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+"""`q`: at least one character that is not white space."""
+
+
+def _text_rules(schema: dict[str, Any]) -> dict[str, Any]:
+    """A filter value's schema as the query string takes it: text without NUL."""
+    if schema.get("type") == "string" and "format" not in schema and "enum" not in schema:
+        return {**schema, "pattern": NO_NUL}
+    return schema
 
 
 def _filter_type(resource: Resource[Any], fields: Mapping[str, FieldSpec], name: str) -> Any:

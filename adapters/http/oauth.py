@@ -151,7 +151,12 @@ class OAuthErrorBody(BaseModel):
 def form_body(properties: Mapping[str, Mapping[str, Any]], required_names: list[str]) -> dict[str, Any]:
     """`openapi_extra` documenting a form-encoded request body (FastAPI cannot see it: the
     route reads the body itself)."""
-    schema = {"type": "object", "properties": dict(properties), "required": required_names}
+    schema = {
+        "type": "object",
+        "properties": dict(properties),
+        "required": required_names,
+        "additionalProperties": {"type": "string"},  # other parameters are ignored (RFC 6749 §3.1), once each
+    }
     return {"requestBody": {"required": True, "content": {FORM: {"schema": schema}}}}
 
 

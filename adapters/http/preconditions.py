@@ -11,7 +11,9 @@ import re
 
 from adapters.http.problems import BAD_REQUEST, ProblemException
 
-_TAG = re.compile(r'(?:W/)?"(\d{1,18})"|(\d{1,18})')
+_TAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})[ \t]*$'
+"""`If-Match` as `expected_version` takes it, for the OpenAPI document."""
 
 
 def etag(version: int) -> str:

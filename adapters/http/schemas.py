@@ -14,7 +14,9 @@ error handler says "is read-only" for the names in `ResourceSchemas.read_only`).
 (`Course.covers`) is a JSON array of objects validated as its item dataclass, which the core gets
 as objects; an error names the item (`covers.0.level`), an unknown item key too. Numbers must be
 finite.
-Text is capped in length here; format rules (email, blank names) stay with the core.
+Text is capped in length here; value rules (email, blank names, ranges) stay with the core, and
+`VALUE_RULES` says them in the OpenAPI document (schemathesis' positive and negative data checks
+in tests/reliability/test_fuzz.py hold the two together).
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from adapters.security.passwords import MAX_CHARACTERS, MIN_CHARACTERS
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
 from upskill.domain.resource import Computed, Resource
+from upskill.domain.training import MAX_RATING, MAX_SCORE, MIN_SCORE
 
 WRITE_ONLY_MAX = 1024
 """Write-only inputs (passwords): the core limits them in bytes; this caps the characters."""
@@ -46,6 +50,45 @@ TEXT_LIMITS: tuple[tuple[tuple[str, ...], int], ...] = (
 """Maximum lengths by the ending of the field's name; the first match wins."""
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+"""Whole numbers as the database stores them (`integer`): larger ones are refused here, not there."""
+
+NO_NUL = "^[^\\u0000]*$"
+"""Every text field: the core refuses NUL (`check_no_nul`; PostgreSQL cannot store it)."""
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+"""`check_name`: some character that is not white space."""
+VALUE_RULES: Mapping[tuple[str, str], Mapping[str, Any]] = {
+    ("Department", "name"): {"pattern": NOT_BLANK},
+    ("Competency", "name"): {"pattern": NOT_BLANK},
+    ("Employee", "full_name"): {"pattern": NOT_BLANK},
+    ("Employee", "email"): {"format": "email"},
+    ("User", "email"): {"format": "email"},
+    ("Course", "title"): {"pattern": NOT_BLANK},
+    ("Course", "url"): {"pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+([/?#][!-~]*)?$"},
+    ("Course", "duration_hours"): {"exclusiveMinimum": 0},
+    ("Course", "rating"): {"minimum": 0, "maximum": MAX_RATING},
+    ("Course", "learners"): {"minimum": 0},
+    ("Requirement", "headcount"): {"minimum": 1},
+    ("Feedback", "score"): {"minimum": MIN_SCORE, "maximum": MAX_SCORE},
+}
+"""The core's value rules (`upskill.domain`'s `check` methods) as JSON Schema, by (entity label,
+field), for the documents of request bodies; the core still checks them (one 422 either way).
+Rules across fields (an assessment expires after it is assessed, a plan is not due in the past,
+a reference names an existing record) are the core's alone."""
+
+
+def _rules(label: str, spec: FieldSpec, *, drop_default: bool = False) -> Callable[[dict[str, Any]], None]:
+    """`json_schema_extra` of a body field: its value rules, NUL-free text, no default if asked."""
+    rules = dict(VALUE_RULES.get((label, spec.name), {}))
+    if spec.base is str:
+        rules.setdefault("pattern", NO_NUL)
+
+    def extra(schema: dict[str, Any]) -> None:
+        if drop_default:
+            schema.pop("default", None)
+        schema.update(rules)
+
+    return extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +113,8 @@ class FieldSpec:
             return Annotated[str, StringConstraints(max_length=limit)]
         if self.base is datetime:
             return AwareDatetime
+        if self.base is int:
+            return Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
         return self.base
 
 
@@ -129,22 +174,19 @@ def values(body: BaseModel, *, only_given: bool = False) -> dict[str, object]:
     return {name: getattr(body, name) for name in names}
 
 
-def _drop_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def _input_field(spec: FieldSpec) -> tuple[Any, Any]:
+def _input_field(label: str, spec: FieldSpec) -> tuple[Any, Any]:
     annotation = spec.input_base() | None if spec.nullable else spec.input_base()
+    extra = _rules(label, spec)
     if spec.required:
-        return annotation, ...
+        return annotation, Field(..., json_schema_extra=extra)
     if spec.default_factory is not dataclasses.MISSING:
-        return annotation, Field(default_factory=spec.default_factory)
-    return annotation, spec.default
+        return annotation, Field(default_factory=spec.default_factory, json_schema_extra=extra)
+    return annotation, Field(default=spec.default, json_schema_extra=extra)
 
 
 def _write_only_schema(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
-    schema.update({"format": "password", "writeOnly": True})
+    schema.update({"format": "password", "writeOnly": True, "minLength": MIN_CHARACTERS, "maxLength": MAX_CHARACTERS})
 
 
 def _write_only_field() -> tuple[Any, Any]:
@@ -165,11 +207,11 @@ def presenter(entity: type[Entity], hidden: frozenset[str]) -> Callable[[Entity]
     return present
 
 
-def _patch_field(spec: FieldSpec) -> tuple[Any, Any]:
+def _patch_field(label: str, spec: FieldSpec) -> tuple[Any, Any]:
     if spec.nullable:
-        return spec.input_base() | None, None
+        return spec.input_base() | None, Field(default=None, json_schema_extra=_rules(label, spec))
     # Not nullable: an explicit null fails validation; the None default only marks "absent".
-    return spec.input_base(), Field(default=None, json_schema_extra=_drop_default)
+    return spec.input_base(), Field(default=None, json_schema_extra=_rules(label, spec, drop_default=True))
 
 
 def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
@@ -188,14 +230,14 @@ def schemas_for(resource: Resource[Any]) -> ResourceSchemas:
         f"{label}Input",
         __config__=_STRICT,
         __doc__=f"A new {label.lower()}, or (PUT) all its writable fields; omitted optional fields take their default.",
-        **{s.name: _input_field(s) for s in writable},
+        **{s.name: _input_field(entity.label, s) for s in writable},
         **write_only,
     )
     patch: type[BaseModel] = create_model(  # type: ignore[call-overload]
         f"{label}Patch",
         __config__=_STRICT,
         __doc__=f"JSON merge patch of the {label.lower()}: absent fields stay, `null` clears an optional one.",
-        **{s.name: _patch_field(s) for s in writable},
+        **{s.name: _patch_field(entity.label, s) for s in writable},
         **write_only,
     )
     page: type[BaseModel] = create_model(

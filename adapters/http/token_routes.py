@@ -70,10 +70,18 @@ _TOKEN_FORM["responses"] = {
         },
     }
 }
+_TOKEN_PARAM: dict[str, Any] = {**_SECRET, "minLength": 1}  # an empty value counts as absent (read_form)
 _REVOKE_FORM = form_body(
-    {"token": _SECRET, "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]}}, ["token"]
+    {
+        "token": _TOKEN_PARAM,
+        "token_type_hint": {
+            **_TEXT,
+            "description": "`access_token` or `refresh_token`: a hint; other values are ignored (RFC 7009 §2.1).",
+        },
+    },
+    ["token"],
 )
-_INTROSPECT_FORM = form_body({"token": _SECRET, "token_type_hint": _TEXT}, ["token"])
+_INTROSPECT_FORM = form_body({"token": _TOKEN_PARAM, "token_type_hint": _TEXT}, ["token"])
 _BAD_FORM = oauth_error_response("`invalid_request`: not a form, a parameter missing or repeated.")
 _CLIENT_AUTH = oauth_error_response(
     "`invalid_client`: the client tried to authenticate (a `client_secret`, or Basic with a secret); "

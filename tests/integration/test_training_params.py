@@ -79,10 +79,10 @@ async def test_openapi_documents_the_domain_routes(memory_client: httpx.AsyncCli
     paths, schemas = document["paths"], document["components"]["schemas"]
 
     expected = {
-        "/api/v1/departments/{id}/coverage": {"200", "400", "401", "403", "404", "422", "500", "503"},
-        "/api/v1/employees/{id}/competencies": {"200", "400", "401", "404", "422", "500", "503"},
-        "/api/v1/employees/{id}/gaps": {"200", "400", "401", "404", "422", "500", "503"},
-        "/api/v1/employees/{id}/recommendations": {"200", "400", "401", "404", "422", "500", "503"},
+        "/api/v1/departments/{id}/coverage": {"200", "400", "401", "403", "404", "413", "422", "500", "503"},
+        "/api/v1/employees/{id}/competencies": {"200", "400", "401", "404", "413", "422", "500", "503"},
+        "/api/v1/employees/{id}/gaps": {"200", "400", "401", "404", "413", "422", "500", "503"},
+        "/api/v1/employees/{id}/recommendations": {"200", "400", "401", "404", "413", "422", "500", "503"},
     }
     for path, statuses in expected.items():
         operation = paths[path]["get"]
