@@ -77,11 +77,14 @@ def open_database(settings: Settings) -> Database:
         statement_timeout_ms=settings.db_statement_timeout_ms,
         cursor_secret=settings.cursor_secret.get_secret_value().encode(),
         access_cache_s=settings.access_cache_s,
+        event_source=settings.event_source,
     )
 
 
 def memory_store(settings: Settings) -> MemoryStore:
-    return MemoryStore(cursor_secret=settings.cursor_secret.get_secret_value().encode())
+    return MemoryStore(
+        cursor_secret=settings.cursor_secret.get_secret_value().encode(), event_source=settings.event_source
+    )
 
 
 def signing_keys(settings: Settings) -> SigningKeys:

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(default=1, ge=1)
     password_hash_concurrency: int | None = Field(default=None, ge=1)  # default: CPU count
 
+    # Events: the outbox, its CloudEvents `source`, and the relay to NATS JetStream
+    event_source: str = Field(default="/upskill", min_length=1)  # CloudEvents `source` of every event
+    nats_url: str | None = None  # e.g. nats://nats:4222; unset: no relay (the feed still works)
+    events_stream: str = Field(default="UPSKILL", pattern=r"^[A-Za-z0-9_-]{1,64}$")  # JetStream stream
+
     @field_validator("cors_origins", "jwt_previous_key_files", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:

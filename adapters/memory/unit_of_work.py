@@ -6,6 +6,7 @@ import asyncio
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
+from adapters.memory.events import MemoryEventLog
 from adapters.memory.identity import MemoryIdentityStore
 from adapters.memory.repository import MemoryRepository
 from adapters.memory.staging import Staging
@@ -35,6 +36,7 @@ class MemoryUnitOfWork:
         self._identity = MemoryIdentityStore(store.identity, self._staging)
         self._codec = CursorCodec(cursor_secret)
         self._training = MemoryTrainingReader(self._staging)
+        self._events = MemoryEventLog(store.events)
         self._open = False
 
     def _check_open(self) -> None:
@@ -66,9 +68,10 @@ class MemoryUnitOfWork:
         self._check_open()
         await asyncio.sleep(0)  # the round trip to the store; the commit itself is atomic
         try:
-            self._staging.commit((self._identity,))
+            self._staging.commit((self._identity, self._events))
         finally:
             self._identity.end()
+            self._events.end()
 
     async def rollback(self) -> None:
         self._check_open()
@@ -90,6 +93,13 @@ class MemoryUnitOfWork:
         self._check_open()
         return self._training
 
+    @property
+    def events(self) -> MemoryEventLog:
+        """The outbox: changes published with this unit of work's writes."""
+        self._check_open()
+        return self._events
+
     def _end(self) -> None:
         self._staging.discard()
         self._identity.end()
+        self._events.end()

@@ -19,6 +19,7 @@ from adapters.postgres.registry import Registry
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.errors import Unavailable
+from upskill.domain.events import DEFAULT_SOURCE
 
 READY_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_MARGIN_S = 1.0
@@ -43,7 +44,9 @@ class Database:
         statement_timeout_ms: int = 5000,
         cursor_secret: bytes = b"upskill-dev-cursor-secret-change-me",
         access_cache_s: float = 1.0,
+        event_source: str = DEFAULT_SOURCE,
     ) -> None:
+        self.event_source = event_source
         command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S if statement_timeout_ms else None
         connect_args = {
             "timeout": connect_timeout_s,
@@ -108,6 +111,7 @@ class Database:
             self._compiler,
             acquire_timeout_s=self._pool_timeout_s,
             on_access_change=self._gate.forget,
+            event_source=self.event_source,
         )
 
     async def ready(self) -> None:

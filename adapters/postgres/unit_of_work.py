@@ -19,6 +19,7 @@ from typing import Any, Self, TypeVar, cast
 import asyncpg
 
 from adapters.postgres.errors import lost_connection, translated
+from adapters.postgres.events import PostgresEventLog
 from adapters.postgres.executor import Compiler, Executor, Row
 from adapters.postgres.identity import PostgresIdentityStore
 from adapters.postgres.pool import ConnectionPool
@@ -27,6 +28,7 @@ from adapters.postgres.repository import PostgresRepository
 from adapters.postgres.training import PostgresTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
+from upskill.domain.events import DEFAULT_SOURCE
 
 E = TypeVar("E", bound=Entity)
 
@@ -57,7 +59,10 @@ class PostgresUnitOfWork:
         *,
         acquire_timeout_s: float,
         on_access_change: Callable[[], None] | None = None,
+        event_source: str = DEFAULT_SOURCE,
     ) -> None:
+        self._event_source = event_source
+        self._events: PostgresEventLog | None = None
         self._pool = pool
         self._registry = registry
         self._codec = codec
@@ -96,6 +101,7 @@ class PostgresUnitOfWork:
         self._repositories.clear()
         self._identity = None
         self._training = None
+        self._events = None
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
             return
@@ -204,3 +210,12 @@ class PostgresUnitOfWork:
         if self._training is None:
             self._training = PostgresTrainingReader(self, self._registry)
         return self._training
+
+    @property
+    def events(self) -> PostgresEventLog:
+        """The outbox, in this transaction (made on first use)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if self._events is None:
+            self._events = PostgresEventLog(self, self._event_source)
+        return self._events

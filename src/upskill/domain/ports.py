@@ -11,6 +11,7 @@ from uuid import UUID
 
 from upskill.domain.competency import Level
 from upskill.domain.entity import Entity
+from upskill.domain.events import Change, Event
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
 from upskill.domain.matrix import MatrixSnapshot
 from upskill.domain.organisation import Department, Employee
@@ -92,6 +93,11 @@ class UnitOfWork(Protocol):
     @property
     def training(self) -> TrainingReader:
         """The set-based reads behind coverage, gaps and recommendations."""
+        ...
+
+    @property
+    def events(self) -> EventLog:
+        """The outbox: changes recorded in this transaction, history and the feed."""
         ...
 
 
@@ -223,4 +229,34 @@ class TrainingReader(Protocol):
         round trips whatever its size: the department, its applicable requirements and the
         names of their competencies; its staff employed on the day with their holdings in those
         competencies. None if the department does not exist."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """A page of the feed: events after the position `after` (from the start when None),
+    oldest first, of one of `types` (any when empty) and about `subject` (any when None)."""
+
+    after: str | None = None
+    types: tuple[str, ...] = ()
+    subject: str | None = None
+    limit: int = 50
+
+
+class EventLog(Protocol):
+    """The outbox of one unit of work. A change appended here is stored with the unit of work's
+    other writes when it commits, and never when it rolls back. Positions (cursors) are opaque
+    strings; a malformed one raises InvalidQuery(field="cursor")."""
+
+    async def append(self, change: Change) -> None: ...
+
+    async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:
+        """The committed events about `subject`, newest first (`cursor`: the `next_cursor` of the
+        previous page)."""
+        ...
+
+    async def feed(self, query: EventQuery) -> Page[Event]:
+        """Committed events in the order of the feed, oldest first; `next_cursor` is the position
+        of the last one given (None when the page is empty), to poll from. Never skips one: an
+        event not yet visible when a page was read is never placed before that page's end."""
         ...

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
 from upskill.domain.errors import FieldError, InvariantViolation, NotFound, StaleVersion, TransactionConflict
+from upskill.domain.events import CREATED, DELETED, UPDATED, change_of
 from upskill.domain.ids import Clock, IdFactory
 from upskill.domain.policy import EVERYTHING, Action, AllowAll, Policy
 from upskill.domain.ports import Repository, UnitOfWork, UnitOfWorkFactory
@@ -99,6 +100,31 @@ class CrudService(Generic[E]):
         delete) and before the commit: the writes that must succeed or fail with it (evidence
         of a completed course, plans achieved by a new level). The default writes nothing."""
 
+    def action(self, before: E | None, after: E | None) -> str:
+        """The name of what a write did, for its event (`upskill.<entity>.<action>`): a domain
+        service names its own actions (a validation, a completion); the default is `created`,
+        `updated` or `deleted`."""
+        if before is None:
+            return CREATED
+        return DELETED if after is None else UPDATED
+
+    async def record(
+        self, uow: UnitOfWork, principal: Principal, before: E | None, after: E | None, action: str | None = None
+    ) -> None:
+        """Record the change from `before` to `after` (None: created / deleted) as an event in
+        `uow`, the write's own transaction; `action` defaults to `self.action(before, after)`.
+        Every write of the generic paths passes here."""
+        change = change_of(
+            self.resource,
+            principal,
+            before,
+            after,
+            action if action is not None else self.action(before, after),
+            id=self._ids.new(),
+            at=self._clock.now(),
+        )
+        await uow.events.append(change)
+
     def today(self) -> date:
         """The service's day (UTC): what dated rules and computed flags are evaluated on."""
         return self._clock.now().date()
@@ -180,6 +206,7 @@ class CrudService(Generic[E]):
             self._check_version(current, expected_version)
             await self.policy.authorize(uow, principal, Action.DELETE, current, None)
             await self._repo(uow).delete(id, expected_version=current.version)
+            await self.record(uow, principal, current, None)
             await self.written(uow, principal, current, None)
             await uow.commit()
 
@@ -199,6 +226,7 @@ class CrudService(Generic[E]):
             await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
         await self.check(uow, principal, None, entity)
         stored = await self._repo(uow).add(entity)
+        await self.record(uow, principal, None, stored)
         await self.written(uow, principal, None, stored)
         return stored
 
@@ -221,6 +249,7 @@ class CrudService(Generic[E]):
             await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
         await self.check(uow, principal, current, updated)
         stored = await self._repo(uow).update(updated, expected_version=current.version)
+        await self.record(uow, principal, current, stored)
         await self.written(uow, principal, current, stored)
         return stored
 
