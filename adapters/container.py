@@ -58,7 +58,9 @@ from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
 from upskill.services.enrollments import EnrollmentService
+from upskill.services.events import EventService
 from upskill.services.feedback import FeedbackService
+from upskill.services.idempotency import IdempotencyService
 from upskill.services.plans import PlanService
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
@@ -211,6 +213,14 @@ class Container(containers.DeclarativeContainer):
     )
     training = providers.Singleton(
         TrainingService, unit_of_work, clock, departments=DepartmentPolicy(), employees=EmployeePolicy()
+    )
+
+    events = providers.Singleton(EventService, unit_of_work)
+    idempotency = providers.Singleton(
+        IdempotencyService,
+        unit_of_work,
+        clock,
+        ttl=providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_s),
     )
 
     crud_services = providers.List(

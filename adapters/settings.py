@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     retry_after_s: int = Field(default=5, ge=1)
+    idempotency_ttl_s: int = Field(default=86400, ge=60)  # how long a POST's Idempotency-Key is remembered
     cursor_secret: SecretStr = SecretStr("upskill-dev-cursor-secret-change-me")
 
     # Authentication: accounts

@@ -43,6 +43,10 @@ class MemoryEventLog:
         self._table = table
         self._pending: list[Change] = []
 
+    @property
+    def dirty(self) -> bool:
+        return bool(self._pending)
+
     async def append(self, change: Change) -> None:
         await round_trip()
         self._pending.append(change)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from adapters.memory.events import EventTable
+from adapters.memory.idempotency import IdempotencyTable
 from adapters.memory.identity_tables import IdentityTables
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from upskill.domain.entity import Entity
@@ -38,6 +39,7 @@ class MemoryStore:
     ) -> None:
         self.cursor_secret = cursor_secret
         self.events = EventTable(event_source)
+        self.idempotency: IdempotencyTable = {}
         self._resources: dict[type[Entity], Resource[Any]] = {}
         self._tables: dict[type[Entity], dict[UUID, Entity]] = {}
         self.identity = IdentityTables()

@@ -26,6 +26,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Tabl
 from sqlmodel import Field
 
 from adapters.postgres.event_tables import events
+from adapters.postgres.idempotency_tables import idempotency_keys
 from adapters.postgres.table_base import (
     CASE_FOLDING_COLLATION,
     NAMING_CONVENTION,
@@ -61,6 +62,7 @@ __all__ = [
     "TableModel",
     "course_covers",
     "events",
+    "idempotency_keys",
     "metadata",
 ]
 

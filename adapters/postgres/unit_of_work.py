@@ -21,6 +21,7 @@ import asyncpg
 from adapters.postgres.errors import lost_connection, translated
 from adapters.postgres.events import PostgresEventLog
 from adapters.postgres.executor import Compiler, Executor, Row
+from adapters.postgres.idempotency import MARK_COMMITTED, PostgresIdempotencyStore, key_params
 from adapters.postgres.identity import PostgresIdentityStore
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
@@ -29,6 +30,7 @@ from adapters.postgres.training import PostgresTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
 from upskill.domain.events import DEFAULT_SOURCE
+from upskill.domain.idempotency import CLAIM
 
 E = TypeVar("E", bound=Entity)
 
@@ -63,6 +65,7 @@ class PostgresUnitOfWork:
     ) -> None:
         self._event_source = event_source
         self._events: PostgresEventLog | None = None
+        self._wrote = False
         self._pool = pool
         self._registry = registry
         self._codec = codec
@@ -133,6 +136,7 @@ class PostgresUnitOfWork:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if write and self._read_only:
             raise RuntimeError("this unit of work was declared read-only")
+        self._wrote = self._wrote or write
         executor = self._executor
         if executor is None:
             with translated(self._registry.constraints):
@@ -160,11 +164,17 @@ class PostgresUnitOfWork:
         triggers, at the commit)."""
         executor = self._executor
         changed = executor is not None and executor.changed_access
+        claim = CLAIM.get()
+        if claim is not None and self._wrote and executor is not None and self._in_transaction:
+            with translated(self._registry.constraints):
+                await executor.execute(MARK_COMMITTED, key_params(claim))
+        self._wrote = False
         await self._end("COMMIT")
         if changed and self._on_access_change is not None:
             self._on_access_change()
 
     async def rollback(self) -> None:
+        self._wrote = False
         await self._end("ROLLBACK")
 
     async def _end(self, command: str) -> None:
@@ -210,6 +220,13 @@ class PostgresUnitOfWork:
         if self._training is None:
             self._training = PostgresTrainingReader(self, self._registry)
         return self._training
+
+    @property
+    def idempotency(self) -> PostgresIdempotencyStore:
+        """Idempotency keys, in this transaction."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        return PostgresIdempotencyStore(self)
 
     @property
     def events(self) -> PostgresEventLog:

@@ -12,6 +12,7 @@ from uuid import UUID
 from upskill.domain.competency import Level
 from upskill.domain.entity import Entity
 from upskill.domain.events import Change, Event
+from upskill.domain.idempotency import Claim, Lease, Remembered, StoredResponse
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
 from upskill.domain.matrix import MatrixSnapshot
 from upskill.domain.organisation import Department, Employee
@@ -98,6 +99,12 @@ class UnitOfWork(Protocol):
     @property
     def events(self) -> EventLog:
         """The outbox: changes recorded in this transaction, history and the feed."""
+        ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore:
+        """Idempotency keys. `commit()` itself marks the key named by `idempotency.CLAIM` (if
+        any) `committed`, in the transaction it commits."""
         ...
 
 
@@ -259,4 +266,25 @@ class EventLog(Protocol):
         """Committed events in the order of the feed, oldest first; `next_cursor` is the position
         of the last one given (None when the page is empty), to poll from. Never skips one: an
         event not yet visible when a page was read is never placed before that page's end."""
+        ...
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys by (user, key). Every method is one atomic step of the store."""
+
+    async def claim(self, claim: Claim, fingerprint: str, lease: Lease) -> Remembered | None:
+        """Claim the key for a request in flight: None when it was free, expired, or `running`
+        past its lease with the same fingerprint (taken over); otherwise what is stored."""
+        ...
+
+    async def complete(self, claim: Claim, response: StoredResponse) -> None:
+        """Store the response of the request that claimed the key (`done`)."""
+        ...
+
+    async def release(self, claim: Claim) -> None:
+        """Forget a key still `running` (its request failed and wrote nothing)."""
+        ...
+
+    async def purge(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` expired keys, skipping any in use; how many went."""
         ...

@@ -14,13 +14,20 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
-from upskill.domain.errors import FieldError, InvariantViolation, NotFound, StaleVersion, TransactionConflict
-from upskill.domain.events import CREATED, DELETED, UPDATED, change_of
+from upskill.domain.errors import (
+    FieldError,
+    InvalidQuery,
+    InvariantViolation,
+    NotFound,
+    StaleVersion,
+    TransactionConflict,
+)
+from upskill.domain.events import CREATED, DELETED, UPDATED, Event, change_of
 from upskill.domain.ids import Clock, IdFactory
 from upskill.domain.policy import EVERYTHING, Action, AllowAll, Policy
 from upskill.domain.ports import Repository, UnitOfWork, UnitOfWorkFactory
 from upskill.domain.principal import Principal
-from upskill.domain.query import Filter, ListQuery, Op, Page, SortKey
+from upskill.domain.query import MAX_LIMIT, Filter, ListQuery, Op, Page, SortKey
 from upskill.domain.resource import Resource
 
 E = TypeVar("E", bound=Entity)
@@ -161,6 +168,24 @@ class CrudService(Generic[E]):
             return await self._repo(uow).page(query, scope)
 
         return await in_transaction(self._uow, work, read_only=True)
+
+    async def history(
+        self, principal: Principal, id: UUID, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[Event]:
+        """The record's events, newest first: to whoever may read the record (NotFound
+        otherwise, and once it is deleted). Raises InvalidQuery for a bad limit or cursor."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+
+        async def work(uow: UnitOfWork) -> Page[Event]:
+            await self._visible(uow, principal, id)
+            return await uow.events.history(f"{self.resource.collection}/{id}", limit=limit, cursor=cursor)
+
+        return await in_transaction(self._uow, work, read_only=True)
+
+    @property
+    def unit_of_work_factory(self) -> UnitOfWorkFactory:
+        return self._uow
 
     async def update(
         self,

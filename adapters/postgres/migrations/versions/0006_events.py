@@ -1,6 +1,7 @@
 """The outbox: `events`, one row per recorded change, written in the transaction of the change
 (see `adapters/postgres/event_tables.py`), and `NOTIFY upskill_events` when rows are added (the
-relay's wake-up, delivered at commit).
+relay's wake-up, delivered at commit). Safe retries: `idempotency_keys`, one row per (user,
+Idempotency-Key) until it expires.
 
 Revision ID: 0006
 Revises: 0005
@@ -57,6 +58,21 @@ def upgrade() -> None:
     op.create_index(op.f("ix_events_subject_seq"), "events", ["subject", "seq"])
     op.create_index(op.f("ix_events_txid_seq"), "events", ["txid", "seq"])
     op.create_index("ix_events_unpublished", "events", ["seq"], postgresql_where=sa.text("published_at IS NULL"))
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.Text(), nullable=False),
+        sa.Column("state", sa.Text(), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("headers", postgresql.JSONB(), nullable=True),
+        sa.Column("body", sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint("user_id", "key", name=op.f("pk_idempotency_keys")),
+        sa.CheckConstraint("state IN ('running', 'committed', 'done')", name=op.f("ck_idempotency_keys_state")),
+    )
+    op.create_index(op.f("ix_idempotency_keys_expires_at"), "idempotency_keys", ["expires_at"])
     op.execute(
         f"""
         CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -73,4 +89,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER events_added ON events")
     op.execute(f"DROP FUNCTION {FUNCTION}()")
+    op.drop_table("idempotency_keys")
     op.drop_table("events")
