@@ -14,6 +14,8 @@ disposed by `shutdown()`, which the app's lifespan awaits.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -24,7 +26,10 @@ from adapters.audit import CountingAuditLog, LoguruAuditLog, auth_events_counter
 from adapters.demo import DemoServices, seed_demo
 from adapters.memory import MemoryStore
 from adapters.memory.gate import MemoryAccessGate
+from adapters.memory.leadership import SoleLeadership
+from adapters.nats import JetStreamPublisher
 from adapters.postgres.database import Database
+from adapters.relay_metrics import RelayMetrics
 from adapters.security.keys import SigningKeys
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
@@ -62,6 +67,7 @@ from upskill.services.events import EventService
 from upskill.services.feedback import FeedbackService
 from upskill.services.idempotency import IdempotencyService
 from upskill.services.plans import PlanService
+from upskill.services.relay import EventRelay
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
 
@@ -223,6 +229,21 @@ class Container(containers.DeclarativeContainer):
         ttl=providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_s),
     )
 
+    # The relay of events to NATS JetStream (only with UPSKILL_NATS_URL; see `start`).
+    leadership = providers.Selector(
+        settings.provided.storage,
+        postgres=database.provided.leadership.call(),
+        memory=providers.Factory(SoleLeadership),
+    )
+    relay = providers.Singleton(
+        EventRelay,
+        unit_of_work,
+        providers.Singleton(JetStreamPublisher, settings.provided.nats_url, settings.provided.events_stream),
+        leadership,
+        clock,
+        observer=providers.Singleton(RelayMetrics, metrics_registry),
+    )
+
     crud_services = providers.List(
         departments,
         competencies,
@@ -250,10 +271,17 @@ class Container(containers.DeclarativeContainer):
     )
 
 
+_RELAYS: dict[int, asyncio.Task[None]] = {}
+"""The running relay of each started container (by id)."""
+
+
 async def start(container: Container) -> None:
     """Start-up work: the first admin, when configured and none exists yet; the demo
-    organisation, when asked for and not there yet (never in production)."""
+    organisation, when asked for and not there yet (never in production); the relay of events
+    to NATS, when UPSKILL_NATS_URL is set (in the background: NATS being away delays nothing)."""
     settings = container.settings()
+    if settings.nats_url and id(container) not in _RELAYS:
+        _RELAYS[id(container)] = asyncio.get_running_loop().create_task(container.relay().run(), name="event-relay")
     if settings.admin_email and settings.admin_password is not None:
         await container.auth().ensure_admin(settings.admin_email, settings.admin_password.get_secret_value())
     if settings.seed_demo and settings.env != "prod":
@@ -262,7 +290,12 @@ async def start(container: Container) -> None:
 
 
 async def shutdown(container: Container) -> None:
-    """Release what the container opened: the database pool, if one was made."""
+    """Release what the container opened: the relay, if started; the database pool, if one was made."""
+    task = _RELAYS.pop(id(container), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     if container.database.initialized:
         await container.database().dispose()
     container.password_hasher().close()

@@ -3,8 +3,9 @@ own, published with its other writes at commit (a companion of its staging) or d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.repository import round_trip
@@ -78,6 +79,20 @@ class MemoryEventLog:
             if len(items) == query.limit:
                 break
         return Page(items=items, next_cursor=items[-1].position if items else query.after)
+
+    async def unpublished(self, limit: int) -> list[Event]:
+        await round_trip()
+        table = self._table
+        found = (i for i, change in enumerate(table.rows) if change.id not in table.published)
+        return [table.event(i) for _, i in zip(range(limit), found, strict=False)]
+
+    async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None:
+        await round_trip()
+        self._table.published.update(ids)  # memory has no transaction for it: at once
+
+    async def count_unpublished(self) -> int:
+        await round_trip()
+        return len(self._table.rows) - len(self._table.published)
 
     # -- the staging companion -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
 from adapters.postgres.executor import Compiler
 from adapters.postgres.identity import LINKS
+from adapters.postgres.leadership import AdvisoryLeadership
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -101,6 +102,10 @@ class Database:
         """The per-request check of access tokens (one per database, with its own small pool:
         see `access_gate`)."""
         return self._gate
+
+    def leadership(self) -> AdvisoryLeadership:
+        """The relay's leadership across replicas (an advisory lock on a connection of its own)."""
+        return AdvisoryLeadership(self._dsn)
 
     def unit_of_work(self) -> PostgresUnitOfWork:
         """A new unit of work (use each once, with `async with`)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -52,6 +54,15 @@ _FEED = text(
     "AND (CAST(:subject AS text) IS NULL OR subject = CAST(:subject AS text)) "
     "ORDER BY txid, seq LIMIT :limit"
 )
+_UNPUBLISHED = text(
+    "SELECT seq, txid::text AS tx, id, type, subject, time, record_id, record_version, actor_user_id, "
+    "actor_employee_id, request_id, source, data::text AS data, changes::text AS changes FROM events "
+    "WHERE published_at IS NULL ORDER BY seq LIMIT :limit"
+)
+_MARK_PUBLISHED = text("UPDATE events SET published_at = :at WHERE id = ANY(CAST(:ids AS uuid[]))").bindparams(
+    bindparam("at", type_=DateTime(timezone=True))
+)
+_COUNT_UNPUBLISHED = text("SELECT count(*) FROM events WHERE published_at IS NULL")
 _FEED_POSITION = re.compile(r"(\d{1,20})\.(\d{1,19})")
 _SEQ = re.compile(r"\d{1,19}")
 BIGGEST = 2**63 - 1
@@ -132,3 +143,16 @@ class PostgresEventLog:
         rows = (await executor.execute(_FEED, params)).all()
         items = [Event(change_of_row(r), r.source, f"{r.tx}.{r.seq}") for r in rows]
         return Page(items=items, next_cursor=items[-1].position if items else query.after)
+
+    async def unpublished(self, limit: int) -> list[Event]:
+        executor = await self._connections.connection()
+        rows = (await executor.execute(_UNPUBLISHED, {"limit": limit})).all()
+        return [Event(change_of_row(r), r.source, f"{r.tx}.{r.seq}") for r in rows]
+
+    async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None:
+        executor = await self._connections.connection(write=True)
+        await executor.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": at})
+
+    async def count_unpublished(self) -> int:
+        executor = await self._connections.connection()
+        return int((await executor.execute(_COUNT_UNPUBLISHED)).scalar_one())

@@ -22,6 +22,7 @@ from adapters.postgres.database import Database
 CURSOR_SECRET = b"e2e-cursor-secret-0123456789"
 TABLES = (
     "events",
+    "idempotency_keys",
     "plans",
     "enrollments",
     "course_covers",

@@ -264,9 +264,44 @@ class EventLog(Protocol):
 
     async def feed(self, query: EventQuery) -> Page[Event]:
         """Committed events in the order of the feed, oldest first; `next_cursor` is the position
-        of the last one given (None when the page is empty), to poll from. Never skips one: an
-        event not yet visible when a page was read is never placed before that page's end."""
+        of the last one given (`query.after` when the page is empty), to poll from. Never skips
+        one: an event not yet visible when a page was read is never placed before that page's end."""
         ...
+
+    async def unpublished(self, limit: int) -> Sequence[Event]:
+        """Up to `limit` committed events not yet marked published, in the order they were
+        recorded (per record, the order of its changes)."""
+        ...
+
+    async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None: ...
+
+    async def count_unpublished(self) -> int: ...
+
+
+class EventPublisher(Protocol):
+    """Where the relay sends events (a message broker)."""
+
+    async def publish(self, events: Sequence[Event]) -> int:
+        """Send `events` in order; how many of them, from the first, the broker acknowledged
+        (stored). Raises Unavailable when the broker cannot be reached."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Leadership(Protocol):
+    """At most one holder across every replica at a time (the relay that may publish)."""
+
+    async def acquire(self) -> bool:
+        """Whether this process holds it now (taking it if free; False if another does or the
+        store cannot be reached). A holder that lost its connection to the store no longer holds it."""
+        ...
+
+    async def wait_for_news(self, seconds: float) -> None:
+        """Until new events may have been committed (a notification), or `seconds` passed."""
+        ...
+
+    async def release(self) -> None: ...
 
 
 class IdempotencyStore(Protocol):
