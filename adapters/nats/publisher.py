@@ -33,6 +33,10 @@ def message(event: Event) -> tuple[str, bytes, dict[str, str]]:
     return event.change.type, body, {"Nats-Msg-Id": str(event.change.id), "Content-Type": CONTENT_TYPE}
 
 
+async def _quiet(error: Exception) -> None:
+    """NATS connection errors: the relay reports them (once per outage), not the client."""
+
+
 class JetStreamPublisher:
     def __init__(self, url: str, stream: str, *, ack_timeout_s: float = 5.0, connect_timeout_s: int = 2) -> None:
         self._url, self._stream = url, stream
@@ -43,14 +47,18 @@ class JetStreamPublisher:
     async def _jetstream(self) -> JetStreamContext:
         if self._js is not None and self._client is not None and not self._client.is_closed:
             return self._js
-        try:
-            client = await nats.connect(
-                self._url,
-                name="upskill-relay",
-                connect_timeout=self._connect_timeout_s,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=1,
+        try:  # nats-py retries a first connection as a lost one: bound it
+            client = await asyncio.wait_for(
+                nats.connect(
+                    self._url,
+                    name="upskill-relay",
+                    connect_timeout=self._connect_timeout_s,
+                    allow_reconnect=True,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=1,
+                    error_cb=_quiet,
+                ),
+                self._connect_timeout_s * 2,
             )
         except Exception as error:
             raise Unavailable("NATS cannot be reached.") from error
@@ -85,6 +93,9 @@ class JetStreamPublisher:
         if acked == 0 and events:
             raise Unavailable("NATS acknowledged none of the events.")
         return acked
+
+    async def ready(self) -> None:
+        await self._jetstream()
 
     async def close(self) -> None:
         client, self._client, self._js = self._client, None, None

@@ -21,13 +21,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 import pytest
+from dependency_injector import providers
 from nats.js.errors import NotFoundError
+from pydantic import SecretStr
 
+from adapters.container import Container
+from adapters.main import build_app
 from adapters.nats import JetStreamPublisher
 from adapters.nats.publisher import CONTENT_TYPE
 from adapters.postgres.database import Database
+from adapters.settings import Settings
 from upskill.domain.errors import Conflict
 from upskill.domain.events import Event
 from upskill.domain.ids import SystemClock, UUIDv7Factory
@@ -273,3 +279,52 @@ async def test_of_two_relays_one_publishes_and_the_other_takes_over(db: Database
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     _assert_once_in_order(await _stream(nats_url), expected + more)
+
+
+async def test_the_app_relays_when_nats_is_set_and_never_waits_for_it(
+    module_url: str, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app as `upskill serve` builds it, NATS not yet started: writes succeed, the service is
+    ready, the backlog shows in /metrics; NATS starts: the backlog drains onto the stream."""
+    server = NatsServer(tmp_path / "jetstream")
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        storage="postgres",
+        database_url=SecretStr(module_url),
+        data_dir=tmp_path,
+        admin_email="admin@example.com",
+        admin_password=SecretStr("admin-Pa55word-for-tests"),
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        nats_url=server.url,
+    )
+    monkeypatch.setattr("adapters.main.configure_logging", lambda _: None)
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    app = build_app(container)
+    container.relay().timing = FAST
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            form = {"grant_type": "password", "username": "admin@example.com", "password": "admin-Pa55word-for-tests"}
+            token = (await c.post("/api/v1/auth/token", data=form)).json()["access_token"]
+            c.headers["Authorization"] = f"Bearer {token}"
+            for n in range(5):
+                assert (await c.post("/api/v1/departments", json={"name": f"N{n}"})).status_code == 201
+            assert (await c.get("/health/ready")).status_code == 200
+            await asyncio.sleep(0.3)
+            metrics = (await c.get("/metrics")).text
+            assert "upskill_events_relay_up 0.0" in metrics
+            server.start()
+
+            async def drained() -> bool:
+                text = (await c.get("/metrics")).text
+                return "upskill_events_pending 0.0" in text and "upskill_events_relay_up 1.0" in text
+
+            await _until(drained)
+            assert "upskill_events_published_total 6.0" in (await c.get("/metrics")).text  # the admin, 5 departments
+        messages = await _stream(server.url)
+    finally:
+        server.stop()
+    assert [m[2]["type"] for m in messages] == ["upskill.user.created"] + ["upskill.department.created"] * 5

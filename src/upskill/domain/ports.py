@@ -286,6 +286,10 @@ class EventPublisher(Protocol):
         (stored). Raises Unavailable when the broker cannot be reached."""
         ...
 
+    async def ready(self) -> None:
+        """Raises Unavailable unless the broker can be reached (connecting if need be)."""
+        ...
+
     async def close(self) -> None: ...
 
 

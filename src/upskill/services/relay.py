@@ -82,6 +82,7 @@ class EventRelay:
         async with self._uow().for_reading() as uow:
             batch = list(await uow.events.unpublished(self.timing.batch))
         if not batch:
+            await self._publisher.ready()
             return 0
         acked = await self._publisher.publish(batch)
         done = batch[:acked]
