@@ -145,5 +145,7 @@ async def test_the_feed_polls_from_next_cursor_and_refuses_bad_queries(client: h
     idle = await _feed(client, at_least=0, after=news["next_cursor"])
     assert idle == {"items": [], "next_cursor": news["next_cursor"]}
     assert_problem(await client.get(f"{API}/events", params={"after": "nope"}), 400, "invalid-query", field="cursor")
+    for field, value in (("subject", "a\x00b"), ("type", "x\x00"), ("after", "1\x00"), ("subject", "s" * 1001)):
+        assert_problem(await client.get(f"{API}/events", params={field: value}), 400, "invalid-query", field=field)
     for limit in ("0", "201", "x"):
         assert_problem(await client.get(f"{API}/events", params={"limit": limit}), 400, "invalid-query", field="limit")

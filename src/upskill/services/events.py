@@ -11,6 +11,9 @@ from upskill.domain.principal import Principal
 from upskill.domain.query import MAX_LIMIT, Page
 from upskill.services.crud import in_transaction
 
+MAX_TEXT = 1000
+"""Longer filter values match nothing anyway: refused."""
+
 
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
@@ -27,6 +30,9 @@ class EventService:
         if not principal.is_admin:
             raise Forbidden("The change feed is for administrators.", entity="Event")
         check_limit(query.limit)
+        for name, given in (("after", query.after), ("subject", query.subject), *(("type", t) for t in query.types)):
+            if given is not None and ("\x00" in given or len(given) > MAX_TEXT):
+                raise InvalidQuery(f"{name} is not a valid value.", field=name)
 
         async def work(uow: UnitOfWork) -> Page[Event]:
             return await uow.events.feed(query)
