@@ -4,7 +4,8 @@ them to NATS and the commit → acknowledgement lag (from the app's own histogra
     python -m bench.relay --api http://127.0.0.1:8101 --email admin@example.com --password … \
         --writes 20000 --concurrency 32
 
-Against an app started with UPSKILL_NATS_URL set (and nothing else writing). Prints the write
+Against an app started with UPSKILL_NATS_URL set (and nothing else writing). Each write carries
+its own Idempotency-Key, so a request retried after a dropped connection writes once. Prints the write
 rate, the publish rate (events published / time from the first write until nothing is pending)
 and the lag p50/p99, interpolated in the histogram's buckets.
 """
@@ -71,7 +72,14 @@ async def main() -> None:
             nonlocal failures
             while not queue.empty():
                 n = queue.get_nowait()
-                response = await client.post("/api/v1/competencies", json={"name": f"bench {run} {n}"})
+                body, key = {"name": f"bench {run} {n}"}, {"Idempotency-Key": f"bench-{run}-{n}"}
+                for attempt in range(3):  # a dropped connection is retried: safe under the key
+                    try:
+                        response = await client.post("/api/v1/competencies", json=body, headers=key)
+                        break
+                    except httpx.TransportError:
+                        if attempt == 2:
+                            raise
                 failures += response.status_code != 201
 
         started = time.monotonic()
