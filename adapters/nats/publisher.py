@@ -3,8 +3,10 @@
 Each event goes to subject = its type (`upskill.<entity>.<action>`) in structured mode: the body
 is the CloudEvents JSON, `Content-Type: application/cloudevents+json`, and `Nats-Msg-Id` is the
 event id, so JetStream drops a duplicate within its window (a batch published again after a
-relay died before marking it). A batch is pipelined: every publish is sent, then the
-acknowledgements are awaited together; what counts is the acknowledged prefix. The stream
+relay died before marking it). A batch is pipelined in waves (`waves`): within a wave every
+publish is sent, then the acknowledgements are awaited together; a record appears at most once
+per wave, so a failed event is never overtaken by a later one of its record. What counts is the
+acknowledged prefix of the batch. The stream
 (subjects `upskill.>`) is created when missing. The connection is made on first use and
 reconnects by itself; while NATS is away, publishing raises Unavailable.
 """
@@ -35,6 +37,21 @@ def message(event: Event) -> tuple[str, bytes, dict[str, str]]:
 
 async def _quiet(error: Exception) -> None:
     """NATS connection errors: the relay reports them (once per outage), not the client."""
+
+
+def waves(events: Sequence[Event]) -> list[list[int]]:
+    """The indexes of `events` in waves, each naming a record at most once (its next event), in
+    order: the publishes of a wave are pipelined, waves go one after the other, so a record's
+    events are stored in their order even when one of them fails and is sent again."""
+    result: list[list[int]] = []
+    depth: dict[str, int] = {}
+    for index, event in enumerate(events):
+        level = depth.get(event.change.subject, 0)
+        depth[event.change.subject] = level + 1
+        if level == len(result):
+            result.append([])
+        result[level].append(index)
+    return result
 
 
 class JetStreamPublisher:
@@ -76,23 +93,25 @@ class JetStreamPublisher:
 
     async def publish(self, events: Sequence[Event]) -> int:
         js = await self._jetstream()
-        sends = []
-        for event in events:
-            subject, body, headers = message(event)
-            sends.append(
-                asyncio.ensure_future(
-                    js.publish(subject, body, timeout=self._ack_timeout_s, stream=self._stream, headers=headers)
-                )
-            )
-        results = await asyncio.gather(*sends, return_exceptions=True)
-        acked = 0
-        for result in results:
-            if isinstance(result, BaseException):
-                break
-            acked += 1
-        if acked == 0 and events:
+        acked: set[int] = set()
+        sent = 0
+        for wave in waves(events):
+            sends = []
+            for index in wave:
+                subject, body, headers = message(events[index])
+                publish = js.publish(subject, body, timeout=self._ack_timeout_s, stream=self._stream, headers=headers)
+                sends.append(asyncio.ensure_future(publish))
+            results = await asyncio.gather(*sends, return_exceptions=True)
+            acked.update(i for i, result in zip(wave, results, strict=True) if not isinstance(result, BaseException))
+            sent += len(wave)
+            if len(acked) < sent:
+                break  # a later event of a record whose event failed must not overtake it
+        prefix = 0
+        while prefix in acked:
+            prefix += 1
+        if prefix == 0 and events:
             raise Unavailable("NATS acknowledged none of the events.")
-        return acked
+        return prefix
 
     async def ready(self) -> None:
         await self._jetstream()
