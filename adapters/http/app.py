@@ -21,7 +21,7 @@ from adapters.http.discovery import discovery_router
 from adapters.http.errors import install_error_handlers
 from adapters.http.event_routes import events_router
 from adapters.http.health import health_router
-from adapters.http.idempotency import REPLAYED, IdempotencyMiddleware
+from adapters.http.idempotency import REPLAYED, IdempotencyMiddleware, document
 from adapters.http.learning_routes import plans_router, review_router
 from adapters.http.matrix_routes import matrix_router
 from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
@@ -229,6 +229,7 @@ def _install_openapi(app: FastAPI) -> None:
         schema = build()  # made once, then cached by FastAPI
         if first:
             schema.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
+            document(schema, f"{API_PREFIX}/", f"{API_PREFIX}/auth/")
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -17,6 +17,7 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from loguru import logger
 from starlette.datastructures import Headers
@@ -28,6 +29,7 @@ from adapters.http.problems import (
     IDEMPOTENCY_KEY_REUSED,
     ProblemType,
     problem_response,
+    problem_responses,
 )
 from upskill.domain.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
 from upskill.domain.idempotency import CLAIM, Claim, StoredResponse
@@ -186,6 +188,31 @@ class IdempotencyMiddleware:
     async def _problem(scope: Scope, send: Send, problem: ProblemType, detail: str) -> None:
         response = problem_response(problem, instance=scope["path"], detail=detail)
         await response({"type": "http", "method": "POST", "path": scope["path"]}, _no_body, send)
+
+
+HEADER_DOC = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+    "description": (
+        "A retry with the same key, method, path and body within the TTL replays the first successful "
+        "response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, "
+        "409 while the first still runs."
+    ),
+}
+
+
+def document(schema: dict[str, Any], prefix: str, excluded: str) -> None:
+    """Describe the header, and the answers it may bring, on every POST it applies to."""
+    for path, operations in schema.get("paths", {}).items():
+        post = operations.get("post")
+        if post is None or not path.startswith(prefix) or path.startswith(excluded):
+            continue
+        post.setdefault("parameters", []).append(HEADER_DOC)
+        responses = post.setdefault("responses", {})
+        for status, described in problem_responses(400, 409, 422).items():
+            responses.setdefault(str(status), described)
 
 
 async def _no_body() -> Message:

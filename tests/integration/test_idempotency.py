@@ -106,3 +106,13 @@ async def test_twenty_concurrent_posts_with_one_key_create_one_record(client: ht
     assert await _count(client, "departments") == 1
     replay = await post()
     assert replay.headers["idempotent-replayed"] == "true"
+
+
+async def test_openapi_documents_the_header_on_every_post_but_auth(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    posts = {path: ops["post"] for path, ops in paths.items() if "post" in ops}
+    for path, operation in posts.items():
+        names = [p["name"] for p in operation.get("parameters", [])]
+        assert ("Idempotency-Key" in names) is (not path.startswith(f"{API}/auth/")), path
+        if "Idempotency-Key" in names:
+            assert {"400", "409", "422"} <= operation["responses"].keys(), path
