@@ -167,6 +167,7 @@ def create_app(
         authenticate=auth.authenticate,
         prefix=f"{API_PREFIX}/",
         excluded=f"{API_PREFIX}/auth/",
+        retry_after_s=settings.retry_after_s,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -28,6 +28,7 @@ from adapters.http.problems import (
     IDEMPOTENCY_KEY_IN_USE,
     IDEMPOTENCY_KEY_REUSED,
     ProblemType,
+    for_error,
     problem_response,
     problem_responses,
 )
@@ -76,8 +77,10 @@ class IdempotencyMiddleware:
         authenticate: Callable[[str], Awaitable[Principal]],
         prefix: str,
         excluded: str,
+        retry_after_s: int = 5,
     ) -> None:
         self.app = app
+        self.retry_after_s = retry_after_s
         self.service = service
         self.authenticate = authenticate
         self.prefix = prefix
@@ -117,6 +120,11 @@ class IdempotencyMiddleware:
             return
         except IdempotencyKeyInUse as exc:
             await self._problem(scope, send, IDEMPOTENCY_KEY_IN_USE, exc.reason)
+            return
+        except DomainError as exc:  # the store is unavailable: as any route would answer
+            problem = for_error(exc)
+            retry = {"Retry-After": str(self.retry_after_s)} if problem.status == 503 else None
+            await self._problem(scope, send, problem, exc.reason, retry)
             return
         if stored is not None:
             await _send_stored(send, stored)
@@ -185,8 +193,10 @@ class IdempotencyMiddleware:
             logger.warning("idempotency purge failed: {}", type(error).__name__)
 
     @staticmethod
-    async def _problem(scope: Scope, send: Send, problem: ProblemType, detail: str) -> None:
-        response = problem_response(problem, instance=scope["path"], detail=detail)
+    async def _problem(
+        scope: Scope, send: Send, problem: ProblemType, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        response = problem_response(problem, instance=scope["path"], detail=detail, headers=headers)
         await response({"type": "http", "method": "POST", "path": scope["path"]}, _no_body, send)
 
 

@@ -8,8 +8,10 @@ import asyncio
 
 import httpx
 
+from adapters.http.idempotency import IdempotencyMiddleware
 from tests.integration.accounts import access_token, add_user
 from tests.integration.conftest import API, PASSWORD, Stack, assert_problem
+from upskill.domain.errors import Unavailable
 
 
 async def _count(client: httpx.AsyncClient, collection: str) -> int:
@@ -116,3 +118,17 @@ async def test_openapi_documents_the_header_on_every_post_but_auth(client: httpx
         assert ("Idempotency-Key" in names) is (not path.startswith(f"{API}/auth/")), path
         if "Idempotency-Key" in names:
             assert {"400", "409", "422"} <= operation["responses"].keys(), path
+
+
+async def test_a_store_that_is_down_answers_503_not_500(stack: Stack, client: httpx.AsyncClient) -> None:
+    async def unavailable(*_: object) -> None:
+        raise Unavailable("The database cannot be reached.")
+
+    middleware = stack.app.middleware_stack
+    while middleware is not None and not isinstance(middleware, IdempotencyMiddleware):
+        middleware = getattr(middleware, "app", None)
+    assert isinstance(middleware, IdempotencyMiddleware)
+    middleware.service.begin = unavailable  # type: ignore[method-assign]
+    response = await client.post(f"{API}/departments", json={"name": "X"}, headers={"Idempotency-Key": "k"})
+    assert_problem(response, 503, "unavailable")
+    assert response.headers["retry-after"] == "5"
