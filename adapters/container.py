@@ -14,6 +14,8 @@ disposed by `shutdown()`, which the app's lifespan awaits.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -26,8 +28,11 @@ from adapters.demo import DemoServices, seed_demo
 from adapters.http.paths import CALLBACK_PATH
 from adapters.memory import MemoryStore
 from adapters.memory.gate import MemoryAccessGate
+from adapters.memory.leadership import SoleLeadership
+from adapters.nats import JetStreamPublisher
 from adapters.oidc.provider import AuthlibIdentityProvider
 from adapters.postgres.database import Database
+from adapters.relay_metrics import RelayMetrics
 from adapters.security.keys import SigningKeys
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
@@ -61,8 +66,11 @@ from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
 from upskill.services.enrollments import EnrollmentService
+from upskill.services.events import EventService
 from upskill.services.feedback import FeedbackService
+from upskill.services.idempotency import IdempotencyService
 from upskill.services.plans import PlanService
+from upskill.services.relay import EventRelay
 from upskill.services.signin import SignInPolicy, SignInService
 from upskill.services.training import TrainingService
 from upskill.services.users import UserService
@@ -81,11 +89,14 @@ def open_database(settings: Settings) -> Database:
         statement_timeout_ms=settings.db_statement_timeout_ms,
         cursor_secret=settings.cursor_secret.get_secret_value().encode(),
         access_cache_s=settings.access_cache_s,
+        event_source=settings.event_source,
     )
 
 
 def memory_store(settings: Settings) -> MemoryStore:
-    return MemoryStore(cursor_secret=settings.cursor_secret.get_secret_value().encode())
+    return MemoryStore(
+        cursor_secret=settings.cursor_secret.get_secret_value().encode(), event_source=settings.event_source
+    )
 
 
 def signing_keys(settings: Settings) -> SigningKeys:
@@ -241,6 +252,29 @@ class Container(containers.DeclarativeContainer):
         TrainingService, unit_of_work, clock, departments=DepartmentPolicy(), employees=EmployeePolicy()
     )
 
+    events = providers.Singleton(EventService, unit_of_work)
+    idempotency = providers.Singleton(
+        IdempotencyService,
+        unit_of_work,
+        clock,
+        ttl=providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_s),
+    )
+
+    # The relay of events to NATS JetStream (only with UPSKILL_NATS_URL; see `start`).
+    leadership = providers.Selector(
+        settings.provided.storage,
+        postgres=database.provided.leadership.call(),
+        memory=providers.Factory(SoleLeadership),
+    )
+    relay = providers.Singleton(
+        EventRelay,
+        unit_of_work,
+        providers.Singleton(JetStreamPublisher, settings.provided.nats_url, settings.provided.events_stream),
+        leadership,
+        clock,
+        observer=providers.Singleton(RelayMetrics, metrics_registry),
+    )
+
     crud_services = providers.List(
         departments,
         competencies,
@@ -268,10 +302,17 @@ class Container(containers.DeclarativeContainer):
     )
 
 
+_RELAYS: dict[int, asyncio.Task[None]] = {}
+"""The running relay of each started container (by id)."""
+
+
 async def start(container: Container) -> None:
     """Start-up work: the first admin, when configured and none exists yet; the demo
-    organisation, when asked for and not there yet (never in production)."""
+    organisation, when asked for and not there yet (never in production); the relay of events
+    to NATS, when UPSKILL_NATS_URL is set (in the background: NATS being away delays nothing)."""
     settings = container.settings()
+    if settings.nats_url and id(container) not in _RELAYS:
+        _RELAYS[id(container)] = asyncio.get_running_loop().create_task(container.relay().run(), name="event-relay")
     if settings.admin_email and settings.admin_password is not None:
         await container.auth().ensure_admin(settings.admin_email, settings.admin_password.get_secret_value())
     if settings.seed_demo and settings.env != "prod":
@@ -280,7 +321,12 @@ async def start(container: Container) -> None:
 
 
 async def shutdown(container: Container) -> None:
-    """Release what the container opened: the database pool, if one was made."""
+    """Release what the container opened: the relay, if started; the database pool, if one was made."""
+    task = _RELAYS.pop(id(container), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     if container.database.initialized:
         await container.database().dispose()
     container.password_hasher().close()

@@ -43,4 +43,6 @@ def build_app(container: Container | None = None) -> FastAPI:
         on_shutdown=[partial(shutdown, container)],
         metrics_registry=container.metrics_registry(),
         pool_stats=container.pool_stats(),
+        events=container.events(),
+        idempotency=container.idempotency(),
     )

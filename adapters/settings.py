@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     retry_after_s: int = Field(default=5, ge=1)
+    idempotency_ttl_s: int = Field(default=86400, ge=60)  # how long a POST's Idempotency-Key is remembered
     cursor_secret: SecretStr = SecretStr("upskill-dev-cursor-secret-change-me")
 
     # Authentication: accounts
@@ -87,6 +88,11 @@ class Settings(BaseSettings):
     oidc_email_domains: Annotated[list[str], NoDecode] = []  # if set: only verified emails of these domains
     oidc_timeout_s: float = Field(default=10.0, gt=0)
     oauth_redirect_uris: Annotated[list[str], NoDecode] = []  # the apps' redirect URIs, exact match
+
+    # Events: the outbox, its CloudEvents `source`, and the relay to NATS JetStream
+    event_source: str = Field(default="/upskill", min_length=1)  # CloudEvents `source` of every event
+    nats_url: str | None = None  # e.g. nats://nats:4222; unset: no relay (the feed still works)
+    events_stream: str = Field(default="UPSKILL", pattern=r"^[A-Za-z0-9_-]{1,64}$")  # JetStream stream
 
     @field_validator(
         "cors_origins",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -19,7 +20,9 @@ from adapters.http.crud_router import crud_router
 from adapters.http.discovery import discovery_router
 from adapters.http.docs import docs_router
 from adapters.http.errors import install_error_handlers
+from adapters.http.event_routes import events_router
 from adapters.http.health import health_router
+from adapters.http.idempotency import REPLAYED, IdempotencyMiddleware, document
 from adapters.http.learning_routes import plans_router, review_router
 from adapters.http.matrix_routes import matrix_router
 from adapters.http.metrics import PoolStats, RequestMetrics, metrics_router
@@ -37,19 +40,22 @@ from adapters.http.training_routes import training_router
 from adapters.settings import Settings
 from upskill.domain.entity import Entity
 from upskill.domain.identity import User
+from upskill.domain.ids import SystemClock
 from upskill.domain.resource import Resource
 from upskill.domain.resources import COURSES, REQUIREMENTS
 from upskill.domain.security import TokenSigner
 from upskill.services.assessments import AssessmentService
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
+from upskill.services.events import EventService
+from upskill.services.idempotency import IdempotencyService
 from upskill.services.plans import PlanService
 from upskill.services.signin import SignInService
 from upskill.services.training import TrainingService
 
 __all__ = ["API_PREFIX", "create_app"]
-EXPOSED_HEADERS = ["Location", "ETag", "Link", HEADER, "Retry-After"]
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", HEADER]
+EXPOSED_HEADERS = ["Location", "ETag", "Link", HEADER, "Retry-After", REPLAYED]
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", HEADER, "Idempotency-Key"]
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -74,6 +80,8 @@ def create_app(
     metrics_registry: CollectorRegistry | None = None,
     pool_stats: PoolStats | None = None,
     sign_in: SignInService | None = None,
+    events: EventService | None = None,
+    idempotency: IdempotencyService | None = None,
 ) -> FastAPI:
     """The API: CRUD routes under `/api/v1/{collection}` for each service, the OAuth 2.0 and
     account routes under `/api/v1/auth` (through `auth`), the domain routes (coverage,
@@ -88,7 +96,10 @@ def create_app(
     must tolerate a partial start). `/metrics` exposes `metrics_registry` (a new one when None;
     the request metrics are registered in it, so one registry serves one app) with the gauges
     of `pool_stats`, read at each scrape, when given. With `sign_in` (company sign-in), the
-    authorization endpoint, the OpenID callback and the authorization_code grant are served."""
+    authorization endpoint, the OpenID callback and the authorization_code grant are served.
+    `/api/v1/events` is served by `events` (by default one over the users service's units of
+    work); `idempotency` remembers the POSTs that carry an Idempotency-Key (by default over the
+    same units of work)."""
     users = next((s for s in services if s.resource.entity is User), None)
     if users is None:
         raise ValueError("create_app needs the CrudService of User among `services`")
@@ -131,6 +142,7 @@ def create_app(
             courses=_schemas_of(COURSES, services, schemas),
         ),
         matrix_router(training),
+        events_router(events if events is not None else EventService(users.unit_of_work_factory)),
         *[review_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, AssessmentService)],
         *[plans_router(s, schemas[s.resource.collection]) for s in services if isinstance(s, PlanService)],
         discovery_router(signer, settings.issuer, sign_in=sign_in is not None, password=auth.password_login),
@@ -154,7 +166,18 @@ def create_app(
         app, retry_after_s=settings.retry_after_s, allowed_methods=allowed_methods, read_only=read_only
     )
 
-    # Added innermost first: request context (outermost) → CORS → body limit → the app.
+    # Added innermost first: request context (outermost) → CORS → body limit → idempotency → the app.
+    if idempotency is None:
+        ttl = timedelta(seconds=settings.idempotency_ttl_s)
+        idempotency = IdempotencyService(users.unit_of_work_factory, SystemClock(), ttl=ttl)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        service=idempotency,
+        authenticate=auth.authenticate,
+        prefix=f"{API_PREFIX}/",
+        excluded=f"{API_PREFIX}/auth/",
+        retry_after_s=settings.retry_after_s,
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -217,6 +240,7 @@ def _install_openapi(app: FastAPI) -> None:
         schema = build()  # made once, then cached by FastAPI
         if first:
             finish_document(schema)
+            document(schema, f"{API_PREFIX}/", f"{API_PREFIX}/auth/")
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adapters.http.auth import CurrentPrincipal
+from adapters.http.event_schemas import HistoryPage, history_entry, limit_of
 from adapters.http.listing import ListParser, envelope, next_link
 from adapters.http.media import JSON, MERGE_PATCH, require_media_type
 from adapters.http.preconditions import etag, expected_version, is_current
@@ -91,6 +92,11 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
             principal, id, values(body, only_given=True), expected_version=expected_version(if_match), replace=True
         )
         return _entity_response(entity)
+
+    async def history(request: Request, principal: CurrentPrincipal, id: UUID) -> Response:
+        params = request.query_params
+        page = await service.history(principal, id, limit=limit_of(params), cursor=params.get("cursor"))
+        return JsonResponse({"items": [history_entry(e) for e in page.items], "next_cursor": page.next_cursor})
 
     async def delete(principal: CurrentPrincipal, id: UUID, if_match: IfMatch = None) -> Response:
         await service.delete(principal, id, expected_version=expected_version(if_match))
@@ -178,5 +184,21 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
         operation_id=f"{name}_delete",
         summary=f"Delete a {label}",
         responses=problem_responses(400, 404, 409, 412, 422, *_COMMON),
+    )
+    router.add_api_route(
+        "/{id}/history",
+        history,
+        methods=["GET"],
+        response_model=HistoryPage,
+        response_class=JsonResponse,
+        operation_id=f"{name}_history",
+        summary=f"The changes of a {label}, newest first",
+        openapi_extra={
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+            ]
+        },
+        responses=problem_responses(400, 404, 422, *_COMMON),
     )
     return router

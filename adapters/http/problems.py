@@ -22,6 +22,8 @@ from upskill.domain.errors import (
     DomainError,
     FieldError,
     Forbidden,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
     InvalidQuery,
     InvalidReference,
     InvalidTransition,
@@ -113,6 +115,18 @@ INVALID_INPUT = ProblemType(
 INVALID_REFERENCE = ProblemType(
     "invalid-reference", 422, "Invalid Reference", "A field points at a record that does not exist."
 )
+IDEMPOTENCY_KEY_REUSED = ProblemType(
+    "idempotency-key-reused",
+    422,
+    "Idempotency-Key Reused",
+    "This Idempotency-Key was already used by the caller for a different request (method, path or body).",
+)
+IDEMPOTENCY_KEY_IN_USE = ProblemType(
+    "idempotency-key-in-use",
+    409,
+    "Idempotency-Key In Use",
+    "The first request with this Idempotency-Key is still being processed; retry later for its response.",
+)
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too Many Requests", "Too many attempts; retry after `Retry-After` s.")
 INTERNAL_ERROR = ProblemType(
     "internal-error",
@@ -144,6 +158,8 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
         UNSUPPORTED_MEDIA_TYPE,
         INVALID_INPUT,
         INVALID_REFERENCE,
+        IDEMPOTENCY_KEY_REUSED,
+        IDEMPOTENCY_KEY_IN_USE,
         RATE_LIMITED,
         INTERNAL_ERROR,
         UNAVAILABLE,
@@ -151,6 +167,8 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
 }
 
 FOR_ERROR: Mapping[type[DomainError], ProblemType] = {
+    IdempotencyKeyReused: IDEMPOTENCY_KEY_REUSED,
+    IdempotencyKeyInUse: IDEMPOTENCY_KEY_IN_USE,
     NotFound: NOT_FOUND,
     Conflict: CONFLICT,  # TransactionConflict too, through its base class
     InvalidTransition: INVALID_TRANSITION,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextvars import ContextVar
+
+from upskill.domain.events import NO_REQUEST, REQUEST_ID
 
 HEADER = "X-Request-ID"
-NO_REQUEST = "-"
 
 _SANE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
+__all__ = ["HEADER", "NO_REQUEST", "REQUEST_ID", "accept_request_id", "current_request_id"]
 
 
 def current_request_id() -> str:

@@ -57,6 +57,11 @@ class Staging:
     def remove(self, entity_type: type[Entity], id: UUID) -> None:
         self._stage(entity_type, id, None)
 
+    @property
+    def dirty(self) -> bool:
+        """Whether any record write is staged."""
+        return any(self._writes.values())
+
     def discard(self) -> None:
         self._writes.clear()
         self._bases.clear()

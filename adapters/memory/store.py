@@ -6,10 +6,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+from adapters.memory.events import EventTable
+from adapters.memory.idempotency import IdempotencyTable
 from adapters.memory.identity_tables import IdentityTables
 from adapters.memory.signin import SignInTables
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from upskill.domain.entity import Entity
+from upskill.domain.events import DEFAULT_SOURCE
 from upskill.domain.resource import Resource
 from upskill.domain.resources import ALL
 
@@ -20,15 +23,24 @@ DEV_CURSOR_SECRET = b"upskill-memory-cursor-secret"
 
 class MemoryStore:
     """Per registered resource, the committed records by id; `identity`, the committed
-    authentication state (sessions, refresh tokens, login attempts).
+    authentication state (sessions, refresh tokens, login attempts); `events`, the committed
+    events (the outbox).
 
     Only `publish` changes it, called by a committing unit of work after it has checked its
     writes, with no await in between: a commit is atomic. Records are frozen entities, so they
     are shared, never copied.
     """
 
-    def __init__(self, resources: Iterable[Resource[Any]] = ALL, *, cursor_secret: bytes = DEV_CURSOR_SECRET) -> None:
+    def __init__(
+        self,
+        resources: Iterable[Resource[Any]] = ALL,
+        *,
+        cursor_secret: bytes = DEV_CURSOR_SECRET,
+        event_source: str = DEFAULT_SOURCE,
+    ) -> None:
         self.cursor_secret = cursor_secret
+        self.events = EventTable(event_source)
+        self.idempotency: IdempotencyTable = {}
         self._resources: dict[type[Entity], Resource[Any]] = {}
         self._tables: dict[type[Entity], dict[UUID, Entity]] = {}
         self.identity = IdentityTables()

@@ -6,6 +6,8 @@ import asyncio
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
+from adapters.memory.events import MemoryEventLog
+from adapters.memory.idempotency import MemoryIdempotencyStore
 from adapters.memory.identity import MemoryIdentityStore
 from adapters.memory.repository import MemoryRepository
 from adapters.memory.signin import MemorySignInStore
@@ -13,6 +15,7 @@ from adapters.memory.staging import Staging
 from adapters.memory.training import MemoryTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
+from upskill.domain.idempotency import CLAIM
 
 if TYPE_CHECKING:
     from adapters.memory.store import MemoryStore
@@ -37,6 +40,8 @@ class MemoryUnitOfWork:
         self._sign_in = MemorySignInStore(store.sign_in, self._staging)
         self._codec = CursorCodec(cursor_secret)
         self._training = MemoryTrainingReader(self._staging)
+        self._events = MemoryEventLog(store.events)
+        self._idempotency = MemoryIdempotencyStore(store.idempotency)
         self._open = False
 
     def _check_open(self) -> None:
@@ -67,11 +72,16 @@ class MemoryUnitOfWork:
         """Publishes every write or none; the row locks taken end either way."""
         self._check_open()
         await asyncio.sleep(0)  # the round trip to the store; the commit itself is atomic
+        claim = CLAIM.get()
+        wrote = self._staging.dirty or self._events.dirty
         try:
-            self._staging.commit((self._identity, self._sign_in))
+            self._staging.commit((self._identity, self._sign_in, self._events))
+            if claim is not None and wrote:  # atomically with the writes: no await since
+                self._idempotency.mark_committed(claim)
         finally:
             self._identity.end()
             self._sign_in.end()
+            self._events.end()
 
     async def rollback(self) -> None:
         self._check_open()
@@ -98,7 +108,19 @@ class MemoryUnitOfWork:
         self._check_open()
         return self._training
 
+    @property
+    def events(self) -> MemoryEventLog:
+        """The outbox: changes published with this unit of work's writes."""
+        self._check_open()
+        return self._events
+
+    @property
+    def idempotency(self) -> MemoryIdempotencyStore:
+        self._check_open()
+        return self._idempotency
+
     def _end(self) -> None:
         self._staging.discard()
         self._identity.end()
         self._sign_in.end()
+        self._events.end()

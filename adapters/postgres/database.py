@@ -14,12 +14,14 @@ from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
 from adapters.postgres.executor import Compiler
 from adapters.postgres.identity import LINKS
+from adapters.postgres.leadership import AdvisoryLeadership
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
 from adapters.postgres.signin import LINKS as SIGN_IN_LINKS
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.errors import Unavailable
+from upskill.domain.events import DEFAULT_SOURCE
 
 READY_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_MARGIN_S = 1.0
@@ -51,7 +53,9 @@ class Database:
         statement_timeout_ms: int = 5000,
         cursor_secret: bytes = b"upskill-dev-cursor-secret-change-me",
         access_cache_s: float = 1.0,
+        event_source: str = DEFAULT_SOURCE,
     ) -> None:
+        self.event_source = event_source
         command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S if statement_timeout_ms else None
         self.url = url
         target = parse_database_url(url).connect_kwargs(timeout=connect_timeout_s)
@@ -62,6 +66,7 @@ class Database:
             "server_settings": server_settings | target.get("server_settings", {}),  # the URL's win
         }
         self._pool_timeout_s = pool_timeout_s
+        self._connect_args = connect_args
         self.pool = ConnectionPool(None, max_size=pool_size + max_overflow, connect_args=connect_args)
         self._engine: AsyncEngine | None = None
         self.registry = Registry()
@@ -107,6 +112,10 @@ class Database:
         see `access_gate`)."""
         return self._gate
 
+    def leadership(self) -> AdvisoryLeadership:
+        """The relay's leadership across replicas (an advisory lock on a connection of its own)."""
+        return AdvisoryLeadership(self._connect_args)
+
     def unit_of_work(self) -> PostgresUnitOfWork:
         """A new unit of work (use each once, with `async with`)."""
         return PostgresUnitOfWork(
@@ -116,6 +125,7 @@ class Database:
             self._compiler,
             acquire_timeout_s=self._pool_timeout_s,
             on_access_change=self._gate.forget,
+            event_source=self.event_source,
         )
 
     async def ready(self) -> None:

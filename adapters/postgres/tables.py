@@ -25,6 +25,8 @@ from uuid import UUID
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, Text, Uuid
 from sqlmodel import Field
 
+from adapters.postgres.event_tables import events
+from adapters.postgres.idempotency_tables import idempotency_keys
 from adapters.postgres.table_base import (
     CASE_FOLDING_COLLATION,
     NAMING_CONVENTION,
@@ -59,6 +61,8 @@ __all__ = [
     "RequirementRow",
     "TableModel",
     "course_covers",
+    "events",
+    "idempotency_keys",
     "metadata",
 ]
 

@@ -19,7 +19,9 @@ from typing import Any, Self, TypeVar, cast
 import asyncpg
 
 from adapters.postgres.errors import lost_connection, translated
+from adapters.postgres.events import PostgresEventLog
 from adapters.postgres.executor import Compiler, Executor, Row
+from adapters.postgres.idempotency import MARK_COMMITTED, PostgresIdempotencyStore, key_params
 from adapters.postgres.identity import PostgresIdentityStore
 from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.registry import Registry
@@ -28,6 +30,8 @@ from adapters.postgres.signin import PostgresSignInStore
 from adapters.postgres.training import PostgresTrainingReader
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
+from upskill.domain.events import DEFAULT_SOURCE
+from upskill.domain.idempotency import CLAIM
 
 E = TypeVar("E", bound=Entity)
 
@@ -58,7 +62,11 @@ class PostgresUnitOfWork:
         *,
         acquire_timeout_s: float,
         on_access_change: Callable[[], None] | None = None,
+        event_source: str = DEFAULT_SOURCE,
     ) -> None:
+        self._event_source = event_source
+        self._events: PostgresEventLog | None = None
+        self._wrote = False
         self._pool = pool
         self._registry = registry
         self._codec = codec
@@ -99,6 +107,7 @@ class PostgresUnitOfWork:
         self._identity = None
         self._sign_in = None
         self._training = None
+        self._events = None
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
             return
@@ -130,6 +139,7 @@ class PostgresUnitOfWork:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if write and self._read_only:
             raise RuntimeError("this unit of work was declared read-only")
+        self._wrote = self._wrote or write
         executor = self._executor
         if executor is None:
             with translated(self._registry.constraints):
@@ -157,11 +167,17 @@ class PostgresUnitOfWork:
         triggers, at the commit)."""
         executor = self._executor
         changed = executor is not None and executor.changed_access
+        claim = CLAIM.get()
+        if claim is not None and self._wrote and executor is not None and self._in_transaction:
+            with translated(self._registry.constraints):
+                await executor.execute(MARK_COMMITTED, key_params(claim))
+        self._wrote = False
         await self._end("COMMIT")
         if changed and self._on_access_change is not None:
             self._on_access_change()
 
     async def rollback(self) -> None:
+        self._wrote = False
         await self._end("ROLLBACK")
 
     async def _end(self, command: str) -> None:
@@ -216,3 +232,19 @@ class PostgresUnitOfWork:
         if self._training is None:
             self._training = PostgresTrainingReader(self, self._registry)
         return self._training
+
+    @property
+    def idempotency(self) -> PostgresIdempotencyStore:
+        """Idempotency keys, in this transaction."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        return PostgresIdempotencyStore(self)
+
+    @property
+    def events(self) -> PostgresEventLog:
+        """The outbox, in this transaction (made on first use)."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if self._events is None:
+            self._events = PostgresEventLog(self, self._event_source)
+        return self._events

@@ -23,6 +23,8 @@ __all__ = ["connect", "dsn", "with_database"]  # for the test modules
 
 CURSOR_SECRET = b"e2e-cursor-secret-0123456789"
 TABLES = (
+    "events",
+    "idempotency_keys",
     "plans",
     "enrollments",
     "course_covers",

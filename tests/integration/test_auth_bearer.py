@@ -43,9 +43,10 @@ async def test_every_api_route_but_three_needs_a_token_and_says_so_in_openapi(st
                 assert_problem(response, 401, "unauthenticated")
                 assert response.headers["www-authenticate"] == CHALLENGE, (method, path)
                 checked += 1
-    # CRUD of ten collections; me, logout, sessions (3), password, introspect; five domain routes
-    # (coverage, competencies, gaps, recommendations, matrix); validate, reject, plans from gaps
-    assert checked == 10 * 6 + 7 + 5 + 3
+    # CRUD and history of ten collections; me, logout, sessions (3), password, introspect; five
+    # domain routes (coverage, competencies, gaps, recommendations, matrix); validate, reject,
+    # plans from gaps; the events feed
+    assert checked == 10 * 7 + 7 + 5 + 3 + 1
 
 
 async def test_public_routes_need_no_token(memory_stack: Stack, memory_client: httpx.AsyncClient) -> None:

@@ -110,3 +110,11 @@ class TransactionConflict(Conflict):
 class InvalidGrant(Unauthenticated):
     """Credentials or a refresh token that do not grant tokens. Says nothing about why, so a
     caller cannot tell an unknown account from a wrong password."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already used by the caller for a different request."""
+
+
+class IdempotencyKeyInUse(Conflict):
+    """The first request with this Idempotency-Key is still running (or its outcome was lost)."""

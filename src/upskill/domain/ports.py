@@ -11,6 +11,8 @@ from uuid import UUID
 
 from upskill.domain.competency import Level
 from upskill.domain.entity import Entity
+from upskill.domain.events import Change, Event
+from upskill.domain.idempotency import Claim, Lease, Remembered, StoredResponse
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
 from upskill.domain.matrix import MatrixSnapshot
 from upskill.domain.organisation import Department, Employee
@@ -98,6 +100,17 @@ class UnitOfWork(Protocol):
     @property
     def training(self) -> TrainingReader:
         """The set-based reads behind coverage, gaps and recommendations."""
+        ...
+
+    @property
+    def events(self) -> EventLog:
+        """The outbox: changes recorded in this transaction, history and the feed."""
+        ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore:
+        """Idempotency keys. `commit()` itself marks the key named by `idempotency.CLAIM` (if
+        any) `committed`, in the transaction it commits."""
         ...
 
 
@@ -229,4 +242,94 @@ class TrainingReader(Protocol):
         round trips whatever its size: the department, its applicable requirements and the
         names of their competencies; its staff employed on the day with their holdings in those
         competencies. None if the department does not exist."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """A page of the feed: events after the position `after` (from the start when None),
+    oldest first, of one of `types` (any when empty) and about `subject` (any when None)."""
+
+    after: str | None = None
+    types: tuple[str, ...] = ()
+    subject: str | None = None
+    limit: int = 50
+
+
+class EventLog(Protocol):
+    """The outbox of one unit of work. A change appended here is stored with the unit of work's
+    other writes when it commits, and never when it rolls back. Positions (cursors) are opaque
+    strings; a malformed one raises InvalidQuery(field="cursor")."""
+
+    async def append(self, change: Change) -> None: ...
+
+    async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:
+        """The committed events about `subject`, newest first (`cursor`: the `next_cursor` of the
+        previous page)."""
+        ...
+
+    async def feed(self, query: EventQuery) -> Page[Event]:
+        """Committed events in the order of the feed, oldest first; `next_cursor` is the position
+        of the last one given (`query.after` when the page is empty), to poll from. Never skips
+        one: an event not yet visible when a page was read is never placed before that page's end."""
+        ...
+
+    async def unpublished(self, limit: int) -> Sequence[Event]:
+        """Up to `limit` committed events not yet marked published, in the order they were
+        recorded (per record, the order of its changes)."""
+        ...
+
+    async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None: ...
+
+    async def count_unpublished(self) -> int: ...
+
+
+class EventPublisher(Protocol):
+    """Where the relay sends events (a message broker)."""
+
+    async def publish(self, events: Sequence[Event]) -> int:
+        """Send `events` in order; how many of them, from the first, the broker acknowledged
+        (stored). Raises Unavailable when the broker cannot be reached."""
+        ...
+
+    async def ready(self) -> None:
+        """Raises Unavailable unless the broker can be reached (connecting if need be)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Leadership(Protocol):
+    """At most one holder across every replica at a time (the relay that may publish)."""
+
+    async def acquire(self) -> bool:
+        """Whether this process holds it now (taking it if free; False if another does or the
+        store cannot be reached). A holder that lost its connection to the store no longer holds it."""
+        ...
+
+    async def wait_for_news(self, seconds: float) -> None:
+        """Until new events may have been committed (a notification), or `seconds` passed."""
+        ...
+
+    async def release(self) -> None: ...
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys by (user, key). Every method is one atomic step of the store."""
+
+    async def claim(self, claim: Claim, fingerprint: str, lease: Lease) -> Remembered | None:
+        """Claim the key for a request in flight: None when it was free, expired, or `running`
+        past its lease with the same fingerprint (taken over); otherwise what is stored."""
+        ...
+
+    async def complete(self, claim: Claim, response: StoredResponse) -> None:
+        """Store the response of the request that claimed the key (`done`)."""
+        ...
+
+    async def release(self, claim: Claim) -> None:
+        """Forget a key still `running` (its request failed and wrote nothing)."""
+        ...
+
+    async def purge(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` expired keys, skipping any in use; how many went."""
         ...

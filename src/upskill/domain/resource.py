@@ -82,6 +82,9 @@ class Resource(Generic[E]):
     """Entity fields shown to clients but set only by the service (e.g. a feedback's author)."""
     hidden: frozenset[str] = frozenset()
     """Entity fields never shown to nor set by clients (e.g. a password hash)."""
+    redacted: Mapping[str, str] = field(default_factory=dict)
+    """Hidden fields whose change history records under a public name, without values (a
+    password hash changes: history shows `password` changed)."""
     write_only: frozenset[str] = frozenset()
     """Text inputs that are not entity fields: the service turns them into fields (a password
     into its hash) and they are never returned."""

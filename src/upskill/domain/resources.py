@@ -93,6 +93,7 @@ USERS = Resource(
     references=(Reference("fk_users_employee_id_employees", "employee_id", Employee),),
     read_only=frozenset({"password_changed_at"}),
     hidden=frozenset({"password_hash", "oidc_linked"}),
+    redacted={"password_hash": "password"},
     write_only=frozenset({"password"}),
     computed=(
         Computed(

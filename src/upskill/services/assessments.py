@@ -62,6 +62,13 @@ class AssessmentService(CrudService[Assessment]):
             values.pop("source", None)  # a full replacement (PUT) names it with its default
         return values
 
+    def action(self, before: Assessment | None, after: Assessment | None) -> str:
+        """A review is `validated` or `rejected`."""
+        moved = before is not None and after is not None and before.status != after.status
+        if moved and after is not None and after.status in (AssessmentStatus.VALIDATED, AssessmentStatus.REJECTED):
+            return str(after.status.value)
+        return super().action(before, after)
+
     async def written(
         self, uow: UnitOfWork, principal: Principal, before: Assessment | None, after: Assessment | None
     ) -> None:

@@ -237,7 +237,8 @@ class AuthService:
         fields = await self._users.password_fields(new, field="new_password")
         async with self._uow() as uow:
             changed = user.evolve(**fields, version=user.version + 1, updated_at=now)
-            user = await uow.repository(User).update(changed, expected_version=user.version)
+            before, user = user, await uow.repository(User).update(changed, expected_version=user.version)
+            await self._users.record(uow, principal, before, user)
             await uow.identity.revoke_sessions(user.id, now)
             grant = await self.issuer.open_session(uow, user, client_id, None, now)
             await uow.commit()
@@ -271,7 +272,8 @@ class AuthService:
         changed = user.evolve(password_hash=rehashed, version=user.version + 1, updated_at=now)
         with suppress(StaleVersion, NotFound):
             async with self._uow() as uow:
-                await uow.repository(User).update(changed, expected_version=user.version)
+                stored = await uow.repository(User).update(changed, expected_version=user.version)
+                await self._users.record(uow, SYSTEM, user, stored)
                 await uow.commit()
 
     async def _session_of_refresh_token(self, token: str) -> UUID | None:

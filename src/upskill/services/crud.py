@@ -14,12 +14,20 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from upskill.domain.entity import SYSTEM_FIELDS, Entity
-from upskill.domain.errors import FieldError, InvariantViolation, NotFound, StaleVersion, TransactionConflict
+from upskill.domain.errors import (
+    FieldError,
+    InvalidQuery,
+    InvariantViolation,
+    NotFound,
+    StaleVersion,
+    TransactionConflict,
+)
+from upskill.domain.events import CREATED, DELETED, UPDATED, Event, change_of
 from upskill.domain.ids import Clock, IdFactory
 from upskill.domain.policy import EVERYTHING, Action, AllowAll, Policy
 from upskill.domain.ports import Repository, UnitOfWork, UnitOfWorkFactory
 from upskill.domain.principal import Principal
-from upskill.domain.query import Filter, ListQuery, Op, Page, SortKey
+from upskill.domain.query import MAX_LIMIT, Filter, ListQuery, Op, Page, SortKey
 from upskill.domain.resource import Resource
 
 E = TypeVar("E", bound=Entity)
@@ -99,6 +107,31 @@ class CrudService(Generic[E]):
         delete) and before the commit: the writes that must succeed or fail with it (evidence
         of a completed course, plans achieved by a new level). The default writes nothing."""
 
+    def action(self, before: E | None, after: E | None) -> str:
+        """The name of what a write did, for its event (`upskill.<entity>.<action>`): a domain
+        service names its own actions (a validation, a completion); the default is `created`,
+        `updated` or `deleted`."""
+        if before is None:
+            return CREATED
+        return DELETED if after is None else UPDATED
+
+    async def record(
+        self, uow: UnitOfWork, principal: Principal, before: E | None, after: E | None, action: str | None = None
+    ) -> None:
+        """Record the change from `before` to `after` (None: created / deleted) as an event in
+        `uow`, the write's own transaction; `action` defaults to `self.action(before, after)`.
+        Every write of the generic paths passes here."""
+        change = change_of(
+            self.resource,
+            principal,
+            before,
+            after,
+            action if action is not None else self.action(before, after),
+            id=self._ids.new(),
+            at=self._clock.now(),
+        )
+        await uow.events.append(change)
+
     def today(self) -> date:
         """The service's day (UTC): what dated rules and computed flags are evaluated on."""
         return self._clock.now().date()
@@ -135,6 +168,24 @@ class CrudService(Generic[E]):
             return await self._repo(uow).page(query, scope)
 
         return await in_transaction(self._uow, work, read_only=True)
+
+    async def history(
+        self, principal: Principal, id: UUID, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[Event]:
+        """The record's events, newest first: to whoever may read the record (NotFound
+        otherwise, and once it is deleted). Raises InvalidQuery for a bad limit or cursor."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+
+        async def work(uow: UnitOfWork) -> Page[Event]:
+            await self._visible(uow, principal, id)
+            return await uow.events.history(f"{self.resource.collection}/{id}", limit=limit, cursor=cursor)
+
+        return await in_transaction(self._uow, work, read_only=True)
+
+    @property
+    def unit_of_work_factory(self) -> UnitOfWorkFactory:
+        return self._uow
 
     async def update(
         self,
@@ -180,6 +231,7 @@ class CrudService(Generic[E]):
             self._check_version(current, expected_version)
             await self.policy.authorize(uow, principal, Action.DELETE, current, None)
             await self._repo(uow).delete(id, expected_version=current.version)
+            await self.record(uow, principal, current, None)
             await self.written(uow, principal, current, None)
             await uow.commit()
 
@@ -199,6 +251,7 @@ class CrudService(Generic[E]):
             await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
         await self.check(uow, principal, None, entity)
         stored = await self._repo(uow).add(entity)
+        await self.record(uow, principal, None, stored)
         await self.written(uow, principal, None, stored)
         return stored
 
@@ -221,6 +274,7 @@ class CrudService(Generic[E]):
             await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
         await self.check(uow, principal, current, updated)
         stored = await self._repo(uow).update(updated, expected_version=current.version)
+        await self.record(uow, principal, current, stored)
         await self.written(uow, principal, current, stored)
         return stored
 

@@ -57,6 +57,13 @@ class EnrollmentService(CrudService[Enrollment]):
             )
         return values
 
+    def action(self, before: Enrollment | None, after: Enrollment | None) -> str:
+        """An enrollment becoming completed is `completed`."""
+        moved = before is not None and after is not None and before.status != after.status
+        if moved and after is not None and after.status is EnrollmentStatus.COMPLETED:
+            return "completed"
+        return super().action(before, after)
+
     async def written(
         self, uow: UnitOfWork, principal: Principal, before: Enrollment | None, after: Enrollment | None
     ) -> None:

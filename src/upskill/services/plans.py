@@ -65,6 +65,13 @@ class PlanService(CrudService[Plan]):
             raise _invalid(frozen[0], f"cannot change once the plan is {before.status}")
         return values
 
+    def action(self, before: Plan | None, after: Plan | None) -> str:
+        """A plan becoming achieved is `achieved`."""
+        moved = before is not None and after is not None and before.status != after.status
+        if moved and after is not None and after.status is PlanStatus.ACHIEVED:
+            return "achieved"
+        return super().action(before, after)
+
     async def check(self, uow: UnitOfWork, principal: Principal, before: Plan | None, after: Plan) -> None:
         """A plan cannot be made, or re-aimed, at a target the employee already meets."""
         aimed = before is None or any(

@@ -130,6 +130,12 @@ UPSKILL_DB_POOL_TIMEOUT_S: {{ $c.database.poolTimeoutS | toString | quote }}
 UPSKILL_DB_CONNECT_TIMEOUT_S: {{ $c.database.connectTimeoutS | toString | quote }}
 UPSKILL_DB_STATEMENT_TIMEOUT_MS: {{ $c.database.statementTimeoutMs | int64 | toString | quote }}
 UPSKILL_ACCESS_CACHE_S: {{ $c.database.accessCacheS | toString | quote }}
+UPSKILL_IDEMPOTENCY_TTL_S: {{ $c.idempotencyTtlS | int64 | toString | quote }}
+UPSKILL_EVENT_SOURCE: {{ $c.events.source | quote }}
+UPSKILL_EVENTS_STREAM: {{ $c.events.stream | quote }}
+{{- with $c.events.natsUrl }}
+UPSKILL_NATS_URL: {{ . | quote }}
+{{- end }}
 {{- range $name, $value := $c.extraEnv }}
 {{ $name }}: {{ $value | quote }}
 {{- end }}
