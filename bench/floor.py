@@ -170,7 +170,7 @@ def build_app() -> FastAPI:
             return json({"error": "invalid_grant"}, 400)
         now, session = datetime.now(UTC), uuid7()
         later = now + timedelta(days=14)
-        await pool().execute(sql.ADD_SESSION, session, user["id"], None, now, now, later, later, None, None)
+        await pool().execute(sql.ADD_SESSION, session, user["id"], None, now, now, later, later, None, None, "password")
         return json({"token_type": "Bearer", "session_id": session})
 
     async def _verify(password: str, hashed: str) -> bool:

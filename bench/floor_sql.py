@@ -47,15 +47,15 @@ MARK_REFRESH_USED = (
 
 USER_BY_EMAIL = (
     "SELECT users.id, users.version, users.created_at, users.updated_at, users.email, users.role, "
-    "users.employee_id, users.is_active, users.password_hash, users.password_changed_at \n"
+    "users.employee_id, users.is_active, users.password_hash, users.password_changed_at, users.oidc_linked \n"
     'FROM users \nWHERE users.email = $1::VARCHAR COLLATE "C"'
 )
 
 ADD_SESSION = (
     "INSERT INTO auth_sessions (id, user_id, client_id, created_at, last_used_at, idle_expires_at, expires_at, "
-    "revoked_at, user_agent) VALUES ($1::UUID, $2::UUID, $3::VARCHAR, $4::TIMESTAMP WITH TIME ZONE, "
+    "revoked_at, user_agent, auth_method) VALUES ($1::UUID, $2::UUID, $3::VARCHAR, $4::TIMESTAMP WITH TIME ZONE, "
     "$5::TIMESTAMP WITH TIME ZONE, $6::TIMESTAMP WITH TIME ZONE, $7::TIMESTAMP WITH TIME ZONE, "
-    "$8::TIMESTAMP WITH TIME ZONE, $9::VARCHAR)"
+    "$8::TIMESTAMP WITH TIME ZONE, $9::VARCHAR, $10::VARCHAR)"
 )
 
 DEPARTMENT = (

@@ -188,11 +188,14 @@ async def _check_columns(connection: asyncpg.Connection, table: Table) -> None:
 
 
 async def _reset(url: str) -> None:
-    """Undo what a previous bench run left: created competencies, sessions, login failures."""
+    """Undo what a previous bench run left: created competencies, sessions, login failures,
+    the outbox's events and idempotency keys."""
     connection = await asyncpg.connect(dsn(url))
     try:
         await connection.execute("DELETE FROM competencies WHERE name LIKE $1", f"{CREATED_PREFIX}%")
-        await connection.execute("TRUNCATE refresh_tokens, auth_sessions, login_attempts")
+        await connection.execute(
+            "TRUNCATE refresh_tokens, authorization_codes, auth_sessions, login_attempts, events, idempotency_keys"
+        )
         await connection.execute("VACUUM (ANALYZE) competencies, employees, auth_sessions, refresh_tokens")
     finally:
         await connection.close()
