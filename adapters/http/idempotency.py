@@ -42,6 +42,9 @@ REPLAYED = "Idempotent-Replayed"
 KEPT_HEADERS = frozenset({"content-type", "location", "etag"})
 PURGE_EVERY_S = 300.0
 _KEY = re.compile(r'"?([\x21\x23-\x7e]{1,255})"?')
+KEY_PATTERN = '^(?:[!#-~]{1,255}|"[!#-~]{1,255}")$'
+"""What `parse_key` accepts, as the OpenAPI document says it (1-255 visible ASCII characters but
+the double quote, bare or quoted)."""
 
 
 def parse_key(raw: str) -> str | None:
@@ -204,7 +207,7 @@ HEADER_DOC = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257, "pattern": KEY_PATTERN},
     "description": (
         "A retry with the same key, method, path and body within the TTL replays the first successful "
         "response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, "

@@ -42,6 +42,10 @@ NOT_IN_THE_SCHEMA: dict[tuple[int, str, str | None], str] = {
     "cannot say that the items of a comma-separated string are unique",
     (412, "/problems/stale-version", None): "If-Match names a version other than the record's current "
     "one: depends on the stored record",
+    (422, "/problems/idempotency-key-reused", None): "an Idempotency-Key already used for another request: "
+    "depends on the requests made before under the key (API.md, Safe retries)",
+    (409, "/problems/idempotency-key-in-use", None): "an Idempotency-Key whose first request is still running: "
+    "depends on requests in flight",
     (422, "/problems/invalid-reference", None): "an id names a record that does not exist: depends on the stored data",
     (422, "/problems/invalid-input", "due_on"): "a plan's due_on must not be in the past: relative to today",
     (422, "/problems/invalid-input", "current_password"): "the current password is wrong: a credential",

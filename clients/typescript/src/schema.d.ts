@@ -83,6 +83,23 @@ export interface paths {
         patch: operations["assessments_patch"];
         trace?: never;
     };
+    "/api/v1/assessments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a assessment, newest first */
+        get: operations["assessments_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assessments/{id}/reject": {
         parameters: {
             query?: never;
@@ -360,6 +377,23 @@ export interface paths {
         patch: operations["competencies_patch"];
         trace?: never;
     };
+    "/api/v1/competencies/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a competency, newest first */
+        get: operations["competencies_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses": {
         parameters: {
             query?: never;
@@ -396,6 +430,23 @@ export interface paths {
         head?: never;
         /** Change some fields of a course (JSON merge patch) */
         patch: operations["courses_patch"];
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a course, newest first */
+        get: operations["courses_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/departments": {
@@ -451,6 +502,23 @@ export interface paths {
          *     one they may not.
          */
         get: operations["departments_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a department, newest first */
+        get: operations["departments_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -565,6 +633,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/employees/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a employee, newest first */
+        get: operations["employees_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/employees/{id}/plans/from-gaps": {
         parameters: {
             query?: never;
@@ -650,6 +735,40 @@ export interface paths {
         patch: operations["enrollments_patch"];
         trace?: never;
     };
+    "/api/v1/enrollments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a enrollment, newest first */
+        get: operations["enrollments_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The change feed (CloudEvents 1.0), oldest first */
+        get: operations["events_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/feedback": {
         parameters: {
             query?: never;
@@ -686,6 +805,23 @@ export interface paths {
         head?: never;
         /** Change some fields of a feedback (JSON merge patch) */
         patch: operations["feedback_patch"];
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a feedback, newest first */
+        get: operations["feedback_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/plans": {
@@ -726,6 +862,23 @@ export interface paths {
         patch: operations["plans_patch"];
         trace?: never;
     };
+    "/api/v1/plans/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a plan, newest first */
+        get: operations["plans_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requirements": {
         parameters: {
             query?: never;
@@ -764,6 +917,23 @@ export interface paths {
         patch: operations["requirements_patch"];
         trace?: never;
     };
+    "/api/v1/requirements/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a requirement, newest first */
+        get: operations["requirements_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -800,6 +970,23 @@ export interface paths {
         head?: never;
         /** Change some fields of a user (JSON merge patch) */
         patch: operations["users_patch"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of a user, newest first */
+        get: operations["users_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health/live": {
@@ -887,6 +1074,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Actor */
+        Actor: {
+            /** Employee Id */
+            employee_id: string | null;
+            /** User Id */
+            user_id: string | null;
+        };
         /**
          * AddressedGap
          * @description One of the employee's gaps that a recommended course teaches beyond their current level.
@@ -1049,6 +1243,52 @@ export interface components {
          * @enum {string}
          */
         AssessmentStatus: "proposed" | "validated" | "rejected";
+        /**
+         * CloudEvent
+         * @description A CloudEvents 1.0 event in the JSON format, with the extensions `recordversion` and `actor`.
+         */
+        CloudEvent: {
+            /** Actor */
+            actor?: string | null;
+            /**
+             * Data
+             * @description The record after the change; `{id, version}` for a delete.
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Datacontenttype
+             * @default application/json
+             */
+            datacontenttype: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Recordversion */
+            recordversion: number;
+            /** Source */
+            source: string;
+            /**
+             * Specversion
+             * @default 1.0
+             */
+            specversion: string;
+            /**
+             * Subject
+             * @example employees/0190…
+             */
+            subject: string;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** Type */
+            type: string;
+        };
         /**
          * Competency
          * @description Name unique (case-insensitive); cannot be deleted while referenced.
@@ -1632,6 +1872,16 @@ export interface components {
          * @enum {string}
          */
         EnrollmentStatus: "planned" | "in_progress" | "completed" | "dropped";
+        /** EventPage */
+        EventPage: {
+            /** Items */
+            items: components["schemas"]["CloudEvent"][];
+            /**
+             * Next Cursor
+             * @description Where to poll from next (the given `after` when nothing is new).
+             */
+            next_cursor: string | null;
+        };
         /** FactorScore */
         FactorScore: {
             /**
@@ -1737,6 +1987,13 @@ export interface components {
              */
             subject_id?: string;
         };
+        /** FieldChange */
+        FieldChange: {
+            /** From */
+            from?: unknown;
+            /** To */
+            to?: unknown;
+        };
         /** FieldProblem */
         FieldProblem: {
             /**
@@ -1746,6 +2003,46 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** HistoryEntry */
+        HistoryEntry: {
+            actor: components["schemas"]["Actor"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Changes
+             * @description Field → from/to; a secret field (password) appears with no values.
+             */
+            changes: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /** Request Id */
+            request_id: string | null;
+            /**
+             * Type
+             * @example upskill.employee.updated
+             */
+            type: string;
+            /**
+             * Version
+             * @description The record's version after the change (its last one for a delete).
+             */
+            version: number;
+        };
+        /** HistoryPage */
+        HistoryPage: {
+            /** Items */
+            items: components["schemas"]["HistoryEntry"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * IntrospectionResponse
@@ -2701,7 +2998,10 @@ export interface operations {
     assessments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2753,7 +3053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2780,7 +3080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2881,7 +3181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +3279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3015,7 +3315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3105,7 +3405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3132,7 +3432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3231,7 +3531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3567,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3304,6 +3705,8 @@ export interface operations {
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
                 "if-match"?: string;
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -3365,7 +3768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3401,7 +3804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,6 +3841,8 @@ export interface operations {
             header?: {
                 /** @description `W/"<version>"` (or the bare version): refuse with 412 if stale. */
                 "if-match"?: string;
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -3499,7 +3904,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3535,7 +3940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3832,7 +4237,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3916,7 +4321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3943,7 +4348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4241,7 +4646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4513,7 +4918,10 @@ export interface operations {
     competencies_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4565,7 +4973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4592,7 +5000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4693,7 +5101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4791,7 +5199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4827,7 +5235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4917,7 +5325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4944,7 +5352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5043,7 +5451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5079,7 +5487,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    competencies_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5267,7 +5776,10 @@ export interface operations {
     courses_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5319,7 +5831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5346,7 +5858,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5447,7 +5959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5545,7 +6057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5581,7 +6093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5671,7 +6183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5698,7 +6210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5797,7 +6309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5833,7 +6345,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    courses_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5981,7 +6594,10 @@ export interface operations {
     departments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6033,7 +6649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6060,7 +6676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6161,7 +6777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6259,7 +6875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6295,7 +6911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6385,7 +7001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6412,7 +7028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6511,7 +7127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6547,7 +7163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6645,7 +7261,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    departments_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6760,7 +7477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6944,7 +7661,10 @@ export interface operations {
     employees_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6996,7 +7716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7023,7 +7743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7124,7 +7844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7222,7 +7942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7258,7 +7978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7348,7 +8068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7375,7 +8095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7474,7 +8194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7510,7 +8230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7599,7 +8319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7688,7 +8408,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    employees_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7722,7 +8543,10 @@ export interface operations {
     employees_plans_from_gaps: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7781,7 +8605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7808,7 +8632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7909,7 +8733,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8083,7 +8907,10 @@ export interface operations {
     enrollments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8135,7 +8962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8162,7 +8989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8263,7 +9090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8361,7 +9188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8397,7 +9224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8487,7 +9314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8514,7 +9341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8613,7 +9440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8649,8 +9476,195 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enrollments_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_feed: {
+        parameters: {
+            query?: {
+                /** @description A `next_cursor`. */
+                after?: string;
+                /** @description Only these types (comma-separated or repeated), e.g. `upskill.assessment.validated`. */
+                type?: string;
+                /** @description `<collection>/<id>`. */
+                subject?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8811,7 +9825,10 @@ export interface operations {
     feedback_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8863,7 +9880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8890,7 +9907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8991,7 +10008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9089,7 +10106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9125,7 +10142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9215,7 +10232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9242,7 +10259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9341,7 +10358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9377,7 +10394,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9555,7 +10673,10 @@ export interface operations {
     plans_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9607,7 +10728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9634,7 +10755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9735,7 +10856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9833,7 +10954,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9869,7 +10990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9959,7 +11080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9986,7 +11107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10085,7 +11206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10121,7 +11242,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    plans_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10283,7 +11505,10 @@ export interface operations {
     requirements_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10335,7 +11560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10362,7 +11587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10463,7 +11688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10561,7 +11786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10597,7 +11822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10687,7 +11912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10714,7 +11939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10813,7 +12038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10849,7 +12074,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirements_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11009,7 +12335,10 @@ export interface operations {
     users_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key, method, path and body within the TTL replays the first successful response (`Idempotent-Replayed: true`) and writes nothing; 422 for another request under the key, 409 while the first still runs. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11061,7 +12390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11088,7 +12417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11189,7 +12518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11287,7 +12616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11323,7 +12652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11413,7 +12742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11440,7 +12769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11539,7 +12868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for. */
+            /** @description Conflict (`/problems/conflict`): A unique value is taken, the record is still referenced by others, or a concurrent change won.; Invalid Transition (`/problems/invalid-transition`): The record's state cannot change this way (an enrollment out of a final status, a review of an assessment that is no longer proposed, a plan achieved by hand): `from` is its state, `to` the one asked for.; Idempotency-Key In Use (`/problems/idempotency-key-in-use`): The first request with this Idempotency-Key is still being processed; retry later for its response. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11575,7 +12904,108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error (`/problems/internal-error`): An unexpected failure. Nothing about it is disclosed; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable (`/problems/unavailable`): A dependency (the database) cannot be reached; retry after `Retry-After` s. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request (`/problems/bad-request`): A header or the JSON body cannot be parsed.; Invalid Query (`/problems/invalid-query`): A list query names an unknown filter, operator or sort key, has a malformed value or limit, or carries a cursor that was not issued for this query. `errors[].field` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated (`/problems/unauthenticated`): No valid credentials: the token is missing, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description How to authenticate: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden (`/problems/forbidden`): The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found (`/problems/not-found`): No such record, or one the caller may not see; also an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large (`/problems/content-too-large`): The request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11769,7 +13199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist. */
+            /** @description Invalid Input (`/problems/invalid-input`): The body or a parameter is invalid or breaks a rule; `errors` lists each field and what is wrong. Read-only and unknown fields are refused, never ignored.; Invalid Reference (`/problems/invalid-reference`): A field points at a record that does not exist.; Idempotency-Key Reused (`/problems/idempotency-key-reused`): This Idempotency-Key was already used by the caller for a different request (method, path or body). */
             422: {
                 headers: {
                     [name: string]: unknown;
