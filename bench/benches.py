@@ -134,6 +134,12 @@ BENCHES = (
     Bench("list_first", "GET /employees?sort=full_name&limit=50 (first page)", "list_employees", _first_page),
     Bench("list_deep", "GET /employees … deep page by cursor", "list_employees", _deep_page),
     Bench("create_competency", "POST /competencies", "create_competency", _create),
+    Bench(
+        "create_competency_key",
+        "POST /competencies with an Idempotency-Key (floor: none)",
+        "create_competency_key",
+        _create,
+    ),
     Bench("patch_employee", "PATCH /employees/{id} (If-Match)", "patch_employee", _patch),
     Bench("refresh", "POST /auth/token refresh grant (floor: row read+update)", "refresh", _refresh),
     Bench("password", "POST /auth/token password grant (floor: argon2 + insert)", "password", _password, logins=True),

@@ -42,6 +42,9 @@ def evaluate(
         )
     ratio("create_competency", "create_competency", 0.4, "POST ≥ 0.4 of the floor")
     ratio("patch_employee", "patch_employee", 0.4, "PATCH ≥ 0.4 of the floor")
+    ratio("create_competency", "create_competency", 0.45, "POST ≥ 0.45 of the floor with the outbox on (issue 13)")
+    ratio("patch_employee", "patch_employee", 0.55, "PATCH ≥ 0.55 of the floor with the outbox on (issue 13)")
+    ratio("create_competency_key", "create_competency_key", 0.0, "POST with an Idempotency-Key (reported)")
     ratio("refresh", "refresh", 0.3, "refresh grant ≥ 0.3 of the floor's single-row read+update")
     by_key = {c.key: c for c in counts}
     for key, most in (("coverage", 30.0), ("recommendations", 60.0)):

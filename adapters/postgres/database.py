@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from adapters.database_url import parse_database_url
 from adapters.postgres import migrate
 from adapters.postgres.access_gate import PostgresAccessGate
+from adapters.postgres.announce import Announcer
 from adapters.postgres.executor import Compiler
 from adapters.postgres.identity import LINKS
 from adapters.postgres.leadership import AdvisoryLeadership
@@ -76,6 +77,7 @@ class Database:
         self._codec = CursorCodec(cursor_secret)
         self._head: str | None = None
         self._known: frozenset[str] = frozenset()
+        self._announcer = Announcer(self.pool, acquire_timeout_s=pool_timeout_s)
         self._gate = PostgresAccessGate(
             self.pool,
             acquire_timeout_s=pool_timeout_s,
@@ -125,6 +127,7 @@ class Database:
             self._compiler,
             acquire_timeout_s=self._pool_timeout_s,
             on_access_change=self._gate.forget,
+            on_events=self._announcer,
             event_source=self.event_source,
         )
 
@@ -157,6 +160,7 @@ class Database:
     async def dispose(self) -> None:
         """Closes every pooled connection, the access gate's listening one (and the tools'
         engine, if one was made)."""
+        await self._announcer.close()
         await self._gate.close()
         await self.pool.close()
         if self._engine is not None:

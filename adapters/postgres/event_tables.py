@@ -4,7 +4,7 @@
 reads in (txid, seq) order and only rows of transactions older than every transaction still
 running (`pg_snapshot_xmin`), so a row that commits late is never placed before a position a
 reader has already passed. `published_at` is set by the relay once NATS acknowledged the row.
-A statement trigger announces new rows (`NOTIFY upskill_events`, delivered at commit).
+The app announces new rows after their commit (`NOTIFY upskill_events`, `announce.py`).
 """
 
 from __future__ import annotations

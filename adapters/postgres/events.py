@@ -109,10 +109,13 @@ class PostgresEventLog:
     def __init__(self, connections: Connections, source: str) -> None:
         self._connections = connections
         self._source = source
+        self.appended = False
+        """Events were added in this transaction (the unit of work announces them at commit)."""
 
     async def append(self, change: Change) -> None:
         executor = await self._connections.connection(write=True)
         await executor.execute(_APPEND, append_params(change, self._source))
+        self.appended = True
 
     async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:
         before = BIGGEST

@@ -1,6 +1,6 @@
 """The Leadership port over PostgreSQL: a session-level advisory lock on a connection of its
-own (outside the pool). The holder LISTENs on `upskill_events` (the outbox's trigger notifies
-at each commit that adds events). When the holder dies or its connection drops, the server
+own (outside the pool). The holder LISTENs on `upskill_events` (the app notifies after each
+commit that adds events, coalesced: `announce.py`). When the holder dies or its connection drops, the server
 frees the lock and another replica takes it at its next try."""
 
 from __future__ import annotations

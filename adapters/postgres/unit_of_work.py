@@ -62,6 +62,7 @@ class PostgresUnitOfWork:
         *,
         acquire_timeout_s: float,
         on_access_change: Callable[[], None] | None = None,
+        on_events: Callable[[], None] | None = None,
         event_source: str = DEFAULT_SOURCE,
     ) -> None:
         self._event_source = event_source
@@ -73,6 +74,7 @@ class PostgresUnitOfWork:
         self._compiler = compiler
         self._acquire_timeout_s = acquire_timeout_s
         self._on_access_change = on_access_change
+        self._on_events = on_events
         self._open = False
         self._read_only = False
         self._connection: asyncpg.Connection[Row] | None = None
@@ -172,12 +174,19 @@ class PostgresUnitOfWork:
             with translated(self._registry.constraints):
                 await executor.execute(MARK_COMMITTED, key_params(claim))
         self._wrote = False
+        announce = self._events is not None and self._events.appended
+        if self._events is not None:
+            self._events.appended = False
         await self._end("COMMIT")
         if changed and self._on_access_change is not None:
             self._on_access_change()
+        if announce and self._on_events is not None:
+            self._on_events()
 
     async def rollback(self) -> None:
         self._wrote = False
+        if self._events is not None:
+            self._events.appended = False
         await self._end("ROLLBACK")
 
     async def _end(self, command: str) -> None:

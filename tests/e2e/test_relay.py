@@ -328,3 +328,26 @@ async def test_the_app_relays_when_nats_is_set_and_never_waits_for_it(
     finally:
         server.stop()
     assert [m[2]["type"] for m in messages] == ["upskill.user.created"] + ["upskill.department.created"] * 5
+
+
+async def test_the_leader_hears_of_committed_events_at_once_and_of_rolled_back_ones_never(db: Database) -> None:
+    """The wake-up is the app's NOTIFY after the commit (not the relay's poll): the lock holder
+    is told within moments of a committed write; a write that rolls back tells it nothing."""
+    leadership = db.leadership()
+    assert await leadership.acquire()
+    try:
+        await leadership.wait_for_news(0.5)  # whatever acquiring announced (a possible backlog)
+        service = _departments(db)
+        made = await service.create(SYSTEM, {"name": "Announced"})
+        started = time.monotonic()
+        await leadership.wait_for_news(10.0)
+        assert time.monotonic() - started < 2.0, "woken by the poll, not by the announcement"
+
+        with pytest.raises(Conflict):
+            await service.create(SYSTEM, {"name": "Announced"})  # rolled back: no event
+        started = time.monotonic()
+        await leadership.wait_for_news(1.0)
+        assert time.monotonic() - started >= 0.9, "a rolled-back write announced events"
+        assert made.version == 1
+    finally:
+        await leadership.release()

@@ -1,7 +1,8 @@
 """The outbox: `events`, one row per recorded change, written in the transaction of the change
-(see `adapters/postgres/event_tables.py`), and `NOTIFY upskill_events` when rows are added (the
-relay's wake-up, delivered at commit). Safe retries: `idempotency_keys`, one row per (user,
-Idempotency-Key) until it expires.
+(see `adapters/postgres/event_tables.py`; the app announces new rows after the commit with
+`NOTIFY upskill_events`, `adapters/postgres/announce.py`, not a trigger: a NOTIFY inside the
+write's transaction serialises committing writers). Safe retries: `idempotency_keys`, one row per
+(user, Idempotency-Key) until it expires.
 
 Revision ID: 0006
 Revises: 0005
@@ -22,9 +23,6 @@ revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-CHANNEL = "upskill_events"
-FUNCTION = "upskill_notify_events"
 
 
 class _Xid8(UserDefinedType[Any]):
@@ -73,21 +71,8 @@ def upgrade() -> None:
         sa.CheckConstraint("state IN ('running', 'committed', 'done')", name=op.f("ck_idempotency_keys_state")),
     )
     op.create_index(op.f("ix_idempotency_keys_expires_at"), "idempotency_keys", ["expires_at"])
-    op.execute(
-        f"""
-        CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('{CHANNEL}', '');
-            RETURN NULL;
-        END
-        $$
-        """
-    )
-    op.execute(f"CREATE TRIGGER events_added AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER events_added ON events")
-    op.execute(f"DROP FUNCTION {FUNCTION}()")
     op.drop_table("idempotency_keys")
     op.drop_table("events")
