@@ -38,7 +38,7 @@ from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
 from adapters.settings import Settings
 from upskill.domain.identity import LockoutPolicy, SessionPolicy
-from upskill.domain.ids import SystemClock, UUIDv7Factory
+from upskill.domain.ids import Clock, SystemClock, UUIDv7Factory
 from upskill.domain.resources import (
     ASSESSMENTS,
     COMPETENCIES,
@@ -51,6 +51,7 @@ from upskill.domain.resources import (
     REQUIREMENTS,
     USERS,
 )
+from upskill.domain.signin import IdentityProvider
 from upskill.services.access import (
     AssessmentPolicy,
     CataloguePolicy,
@@ -110,9 +111,10 @@ def signing_keys(settings: Settings) -> SigningKeys:
     return SigningKeys.load_or_create(settings.data_dir / "keys")
 
 
-def token_signer(settings: Settings, keys: SigningKeys) -> JoseTokenSigner:
+def token_signer(settings: Settings, keys: SigningKeys, clock: Clock) -> JoseTokenSigner:
     return JoseTokenSigner(
         keys,
+        clock=clock,
         issuer=settings.issuer,
         audience=settings.audience,
         lifetime=timedelta(seconds=settings.access_token_ttl_s),
@@ -145,18 +147,21 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     )
 
 
-def sign_in_service(settings: Settings, auth: AuthService, **parts: Any) -> SignInService | None:
-    """Company sign-in through the OpenID provider at `oidc_issuer`; None (routes off) without one."""
+def identity_provider(settings: Settings) -> AuthlibIdentityProvider | None:
+    """The OpenID provider at `oidc_issuer`; None without one (company sign-in off)."""
     if not settings.oidc_issuer or not settings.oidc_client_id or settings.oidc_client_secret is None:
         return None
-    provider = AuthlibIdentityProvider(
+    return AuthlibIdentityProvider(
         issuer=settings.oidc_issuer,
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value(),
         scopes=settings.oidc_scopes,
         timeout_s=settings.oidc_timeout_s,
     )
-    policy = SignInPolicy(
+
+
+def sign_in_policy(settings: Settings) -> SignInPolicy:
+    return SignInPolicy(
         redirect_uris=frozenset(settings.oauth_redirect_uris),
         callback_url=settings.issuer.rstrip("/") + CALLBACK_PATH,
         issuer=settings.issuer.rstrip("/"),
@@ -166,6 +171,14 @@ def sign_in_service(settings: Settings, auth: AuthService, **parts: Any) -> Sign
         manager_values=frozenset(settings.oidc_manager_values),
         email_domains=frozenset(d.lower() for d in settings.oidc_email_domains),
     )
+
+
+def sign_in_service(
+    auth: AuthService, provider: IdentityProvider | None, policy: SignInPolicy, **parts: Any
+) -> SignInService | None:
+    """Company sign-in through `provider`; None (routes off) without one."""
+    if provider is None:
+        return None
     return SignInService(provider=provider, issuer=auth.issuer, policy=policy, **parts)
 
 
@@ -204,7 +217,7 @@ class Container(containers.DeclarativeContainer):
     # Security: hashing, signing, audit.
     password_hasher = providers.Singleton(password_hasher, settings)
     signing_keys = providers.Singleton(signing_keys, settings)
-    token_signer = providers.Singleton(token_signer, settings, signing_keys)
+    token_signer = providers.Singleton(token_signer, settings, signing_keys, clock)
     audit = providers.Singleton(
         CountingAuditLog,
         providers.Singleton(LoguruAuditLog),
@@ -218,6 +231,8 @@ class Container(containers.DeclarativeContainer):
     users = providers.Singleton(
         UserService, USERS, unit_of_work, clock, ids, UserPolicy(), hasher=password_hasher, audit=audit
     )
+    session_policy = providers.Singleton(session_policy, settings)
+    lockout_policy = providers.Singleton(lockout_policy, settings)
     auth = providers.Singleton(
         AuthService,
         uow=unit_of_work,
@@ -228,13 +243,17 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         audit=audit,
-        sessions=providers.Singleton(session_policy, settings),
-        lockout=providers.Singleton(lockout_policy, settings),
+        sessions=session_policy,
+        lockout=lockout_policy,
         allow_signup=settings.provided.allow_signup,
         password_login=settings.provided.password_login,
     )
     # Company sign-in (OpenID Connect), when an issuer is configured.
-    sign_in = providers.Singleton(sign_in_service, settings, auth, uow=unit_of_work, clock=clock, ids=ids, audit=audit)
+    identity_provider = providers.Singleton(identity_provider, settings)
+    sign_in_policy = providers.Singleton(sign_in_policy, settings)
+    sign_in = providers.Singleton(
+        sign_in_service, auth, identity_provider, sign_in_policy, uow=unit_of_work, clock=clock, ids=ids, audit=audit
+    )
 
     requirements = providers.Singleton(CrudService, REQUIREMENTS, unit_of_work, clock, ids, RequirementPolicy())
     # The learning loop: plans are achieved by assessments' writes, whose evidence completed

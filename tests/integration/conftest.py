@@ -12,52 +12,27 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import httpx
 import pytest
+from dependency_injector import providers
 from fastapi import FastAPI
 
+from adapters.container import Container, shutdown, start
 from adapters.http.app import create_app
-from adapters.memory import MemoryAccessGate, MemoryStore, RecordingAuditLog
+from adapters.memory import MemoryStore, RecordingAuditLog
+from adapters.postgres.database import Database
 from adapters.security.keys import SigningKeys
-from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JoseTokenSigner
 from adapters.settings import Settings
-from tests.wiring import learning_services
-from upskill.domain.identity import LockoutPolicy, SessionPolicy
-from upskill.domain.ids import UUIDv7Factory
-from upskill.domain.policy import Policy
-from upskill.domain.ports import AccessGate, UnitOfWorkFactory
-from upskill.domain.resources import (
-    ASSESSMENTS,
-    COMPETENCIES,
-    COURSES,
-    DEPARTMENTS,
-    EMPLOYEES,
-    ENROLLMENTS,
-    FEEDBACK,
-    PLANS,
-    REQUIREMENTS,
-    USERS,
-)
+from tests.wiring import settings_for_tests, wired
+from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.signin import IdentityProvider
-from upskill.services.access import (
-    AssessmentPolicy,
-    CataloguePolicy,
-    DepartmentPolicy,
-    EmployeePolicy,
-    EnrollmentPolicy,
-    FeedbackPolicy,
-    PlanPolicy,
-    RequirementPolicy,
-    UserPolicy,
-)
 from upskill.services.auth import AuthService
 from upskill.services.crud import CrudService
-from upskill.services.feedback import FeedbackService
 from upskill.services.signin import SignInPolicy, SignInService
-from upskill.services.training import TrainingService
 from upskill.services.users import UserService
 
 API = "/api/v1"
@@ -68,8 +43,6 @@ AUDIENCE = "upskill-api"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "admin-Pa55word-for-tests"
 PASSWORD = "user-Pa55word-for-tests"
-HASHER = Argon2PasswordHasher(memory_cost=1024, time_cost=1)
-"""Cheap argon2id: the tests exercise the flow, not the cost."""
 
 
 class MovableClock:
@@ -87,8 +60,17 @@ class MovableClock:
 
 @dataclass(frozen=True)
 class Backend:
-    uow: UnitOfWorkFactory
-    gate: AccessGate
+    """The store a test's app runs on: the memory fake or a PostgreSQL `Database`."""
+
+    store: MemoryStore | Database
+
+    @property
+    def storage(self) -> Literal["memory", "postgres"]:
+        return "memory" if isinstance(self.store, MemoryStore) else "postgres"
+
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        return self.store.unit_of_work
 
 
 @dataclass(frozen=True)
@@ -107,6 +89,8 @@ class Stack:
     sign_in: SignInService | None = None
     uow: UnitOfWorkFactory | None = None
     """The store users and authentication are on (company sign-in tests read it)."""
+    container: Container | None = None
+    """The container the app was built from."""
 
     @asynccontextmanager
     async def client(self, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
@@ -118,33 +102,60 @@ class Stack:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings from these values and the defaults only (no environment, no `.env`); a burst
-    big enough that the per-IP limit stays out of the way unless a test asks for it."""
-    values: dict[str, Any] = {"issuer": ISSUER, "audience": AUDIENCE, "token_burst_per_ip": 10_000} | overrides
-    return Settings(_env_file=None, env="test", **values)
-
-
-async def always_ready() -> None:
-    return None
+    """Settings from these values and the defaults only (no environment, no `.env`); cheap
+    argon2, a lockout after 3 failures, and a burst big enough that the per-IP limit stays out
+    of the way unless a test asks for it."""
+    values: dict[str, Any] = {
+        "issuer": ISSUER,
+        "audience": AUDIENCE,
+        "token_burst_per_ip": 10_000,
+        "lockout_threshold": 3,
+    } | overrides
+    return settings_for_tests(**values)
 
 
 def memory_backend(store: MemoryStore) -> Backend:
-    return Backend(store.unit_of_work, MemoryAccessGate(store))
+    return Backend(store)
 
 
-POLICIES: dict[str, Policy[Any]] = {
-    DEPARTMENTS.collection: DepartmentPolicy(),
-    COMPETENCIES.collection: CataloguePolicy(),
-    EMPLOYEES.collection: EmployeePolicy(),
-    REQUIREMENTS.collection: RequirementPolicy(),
-    ASSESSMENTS.collection: AssessmentPolicy(),
-    FEEDBACK.collection: FeedbackPolicy(),
-    COURSES.collection: CataloguePolicy(),
-    ENROLLMENTS.collection: EnrollmentPolicy(),
-    PLANS.collection: PlanPolicy(),
-}
-"""As `adapters/container.py` wires them."""
-CRUD = (DEPARTMENTS, COMPETENCIES, EMPLOYEES, REQUIREMENTS, ASSESSMENTS, FEEDBACK, COURSES, ENROLLMENTS, PLANS)
+def pg_backend(database: Database) -> Backend:
+    return Backend(database)
+
+
+def wired_container(backend: Backend, *, settings: Settings | None = None) -> Container:
+    """`tests.wiring.wired` on `backend` with `make_settings()` by default, a `MovableClock` and a
+    `RecordingAuditLog`."""
+    return wired(backend.store, settings=settings or make_settings(), clock=MovableClock(), audit=RecordingAuditLog())
+
+
+def app_of(
+    container: Container,
+    *,
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> FastAPI:
+    """The app as `adapters.main.build_app` makes it from `container`, without what belongs to
+    the served process (logging configuration, the heap freeze) and with a test's extra hooks
+    (`test_container_wiring` checks both serve the same routes)."""
+
+    async def ready() -> None:
+        await container.ready()()
+
+    return create_app(
+        settings=container.settings(),
+        services=container.crud_services(),
+        auth=container.auth(),
+        sign_in=container.sign_in(),
+        signer=container.token_signer(),
+        training=container.training(),
+        ready=ready,
+        on_startup=[partial(start, container), *on_startup],
+        on_shutdown=[*on_shutdown, partial(shutdown, container)],
+        metrics_registry=container.metrics_registry(),
+        pool_stats=container.pool_stats(),
+        events=container.events(),
+        idempotency=container.idempotency(),
+    )
 
 
 def build_stack(
@@ -152,74 +163,52 @@ def build_stack(
     *,
     crud_uow: UnitOfWorkFactory | None = None,
     settings: Settings | None = None,
-    ready: Callable[[], Awaitable[None]] = always_ready,
+    ready: Callable[[], Awaitable[None]] | None = None,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
-    lockout: LockoutPolicy = LockoutPolicy(threshold=3),
-    sessions: SessionPolicy = SessionPolicy(),
     allow_signup: bool = False,
     crud: Sequence[CrudService[Any]] | None = None,
     provider: IdentityProvider | None = None,
     sign_in_policy: SignInPolicy | None = None,
     password_login: bool = True,
+    container: Container | None = None,
 ) -> Stack:
-    """The app with the real services and policies on `backend`, wired as the container wires
-    them. `crud_uow` replaces the store of the CRUD services but users' and of the training
-    use cases (users and authentication keep `backend`, so a test of a failing store can still
-    log in); `crud` replaces those CRUD services. With `provider` and `sign_in_policy`, company
-    sign-in is on (`Stack.sign_in`)."""
-    settings = settings or make_settings()
-    clock, ids, audit, keys = MovableClock(), UUIDv7Factory(), RecordingAuditLog(), SigningKeys.generate()
-    signer = JoseTokenSigner(keys, issuer=settings.issuer, audience=settings.audience, clock=clock)
-    users = UserService(USERS, backend.uow, clock, ids, UserPolicy(), hasher=HASHER, audit=audit)
-    auth = AuthService(
-        uow=backend.uow,
-        gate=backend.gate,
-        users=users,
-        hasher=HASHER,
-        signer=signer,
-        clock=clock,
-        ids=ids,
-        audit=audit,
-        sessions=sessions,
-        lockout=lockout,
-        allow_signup=allow_signup,
-        password_login=password_login,
-    )
-    sign_in = None
+    """The app built from the container (`wired_container`) on `backend`. `crud_uow` replaces the
+    store of everything but users, authentication, company sign-in, events and idempotency (so
+    a test of a failing store can still log in); `crud` replaces the CRUD services but users';
+    `ready` replaces the readiness check. With `provider` and `sign_in_policy`, company sign-in
+    is on (`Stack.sign_in`). `container` (from `wired_container` on `backend`, with a test's
+    own overrides) replaces the one made here."""
+    settings = settings or make_settings(allow_signup=allow_signup, password_login=password_login)
+    container = container or wired_container(backend, settings=settings)
+    if ready is not None:
+        container.ready.override(providers.Object(ready))
     if provider is not None and sign_in_policy is not None:
-        sign_in = SignInService(
-            uow=backend.uow,
-            provider=provider,
-            issuer=auth.issuer,
-            policy=sign_in_policy,
-            clock=clock,
-            ids=ids,
-            audit=audit,
-        )
-    uow = crud_uow or backend.uow
-    if crud is None:
-        learning = learning_services(uow, clock, ids)
-        special: dict[str, CrudService[Any]] = {
-            FEEDBACK.collection: FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy()),
-            ASSESSMENTS.collection: learning.assessments,
-            ENROLLMENTS.collection: learning.enrollments,
-            PLANS.collection: learning.plans,
-        }
-        crud = [special.get(r.collection) or CrudService(r, uow, clock, ids, POLICIES[r.collection]) for r in CRUD]
-    training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
-    app = create_app(
-        settings=settings,
-        services=[*crud, users],
-        auth=auth,
-        signer=signer,
-        training=training,
-        ready=ready,
-        on_startup=on_startup,
-        on_shutdown=on_shutdown,
-        sign_in=sign_in,
+        container.identity_provider.override(providers.Object(provider))
+        container.sign_in_policy.override(providers.Object(sign_in_policy))
+    if crud is not None:
+        container.crud_services.override(providers.Object([*crud, container.users()]))
+    if crud_uow is not None:
+        for keep in (container.users, container.auth, container.sign_in, container.events, container.idempotency):
+            keep()  # made on `backend` before the store of the others is replaced
+        container.unit_of_work.override(providers.Object(crud_uow))
+    app = app_of(container, on_startup=on_startup, on_shutdown=on_shutdown)
+    clock, audit = container.clock(), container.audit()
+    assert isinstance(clock, MovableClock)
+    assert isinstance(audit, RecordingAuditLog)
+    return Stack(
+        app,
+        container.auth(),
+        container.users(),
+        container.signing_keys(),
+        container.token_signer(),
+        clock,
+        audit,
+        container.settings(),
+        container.sign_in(),
+        backend.uow,
+        container,
     )
-    return Stack(app, auth, users, keys, signer, clock, audit, settings, sign_in, backend.uow)
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str, **form: str) -> dict[str, Any]:
@@ -249,8 +238,7 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     """An empty store of the parametrised adapter, with its access gate."""
     if request.param == "memory":
         return memory_backend(request.getfixturevalue("memory_store"))
-    pg = request.getfixturevalue("clean_pg")
-    return Backend(pg.unit_of_work, pg.access_gate())
+    return pg_backend(request.getfixturevalue("clean_pg"))
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from collections import Counter
 import pytest
 
 from adapters.postgres.database import Database
-from tests.integration.conftest import API, Backend, build_stack, serve
+from tests.integration.conftest import API, build_stack, pg_backend, serve
 
 pytestmark = pytest.mark.postgres
 
 
 async def test_concurrent_duplicate_creates_make_one_record_and_409s(clean_pg: Database) -> None:
-    async with serve(build_stack(Backend(clean_pg.unit_of_work, clean_pg.access_gate()))) as client:
+    async with serve(build_stack(pg_backend(clean_pg))) as client:
         responses = await asyncio.gather(
             *(client.post(f"{API}/departments", json={"name": "Sales"}) for _ in range(20))
         )
@@ -27,7 +27,7 @@ async def test_concurrent_duplicate_creates_make_one_record_and_409s(clean_pg: D
 
 
 async def test_concurrent_patches_with_the_same_if_match_let_one_win(clean_pg: Database) -> None:
-    async with serve(build_stack(Backend(clean_pg.unit_of_work, clean_pg.access_gate()))) as client:
+    async with serve(build_stack(pg_backend(clean_pg))) as client:
         created = (await client.post(f"{API}/departments", json={"name": "Sales"})).json()
         url = f"{API}/departments/{created['id']}"
         responses = await asyncio.gather(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from adapters.postgres.database import Database
 from adapters.postgres.embedded import create_database, drop_database, with_database
 from tests.integration import conftest as integration
-from tests.integration.conftest import Backend, Stack, build_stack, serve
+from tests.integration.conftest import Stack, build_stack, pg_backend, serve
 from tests.reliability.hostile_world import Attack, build_world
 from tests.system.conftest import Server, _private_jwks, wait_ready
 from tests.system.conftest import serve as serve_process
@@ -80,9 +81,9 @@ def bearer_for(server: Server, email: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def pg_stack(db: Database, **options: object) -> Stack:
+def pg_stack(db: Database, **options: Any) -> Stack:
     """The real app on PostgreSQL (`build_stack` options pass through)."""
-    return build_stack(Backend(db.unit_of_work, db.access_gate()), **options)  # type: ignore[arg-type]
+    return build_stack(pg_backend(db), **options)
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ from tests.integration.conftest import (
     department,
     employee,
     login,
+    make_settings,
     serve,
 )
 from tests.reliability.conftest import pg_stack
-from upskill.domain.identity import LockoutPolicy
 
 pytestmark = pytest.mark.postgres
 
@@ -84,7 +84,7 @@ async def test_concurrent_wrong_passwords_reach_the_lockout_without_losing_count
     clean_pg: Database, database_url: str
 ) -> None:
     threshold = 5
-    stack = pg_stack(clean_pg, lockout=LockoutPolicy(threshold=threshold))
+    stack = pg_stack(clean_pg, settings=make_settings(lockout_threshold=threshold))
     async with serve(stack) as client:
         await add_user(client, "victim@example.com")
         wrong = {"grant_type": "password", "username": "victim@example.com", "password": "not-the-password"}

@@ -22,7 +22,7 @@ import pytest
 from fastapi import FastAPI
 
 from adapters.oidc.provider import AuthlibIdentityProvider
-from tests.integration.conftest import ISSUER, Backend, Stack, build_stack, memory_backend
+from tests.integration.conftest import ISSUER, Backend, Stack, build_stack, memory_backend, pg_backend
 from tests.sso.forge import CLIENT_ID as FORGE_CLIENT_ID
 from tests.sso.forge import CLIENT_SECRET as FORGE_CLIENT_SECRET
 from tests.sso.forge import ForgingProvider
@@ -99,8 +99,7 @@ def forge() -> Iterator[ForgingProvider]:
 def backend(request: pytest.FixtureRequest) -> Backend:
     if request.param == "memory":
         return memory_backend(request.getfixturevalue("memory_store"))
-    pg = request.getfixturevalue("clean_pg")
-    return Backend(pg.unit_of_work, pg.access_gate())
+    return pg_backend(request.getfixturevalue("clean_pg"))
 
 
 def policy(**overrides: Any) -> SignInPolicy:

@@ -1,5 +1,5 @@
-"""The training use cases wired on the memory adapter with the real policies: an organisation
-of two departments, callers of every role, and the services they call."""
+"""The training use cases as `adapters/container.py` wires them, on the memory adapter (or a
+given store): an organisation of two departments, callers of every role, and the services they call."""
 
 from __future__ import annotations
 
@@ -11,19 +11,13 @@ from uuid import UUID, uuid4
 from adapters.memory import MemoryStore
 from tests.conftest import CURSOR_SECRET
 from tests.factories import competency, department, employee, persist
-from tests.wiring import learning_services
+from tests.wiring import wired
 from upskill.domain.entity import Entity
-from upskill.domain.ids import UUIDv7Factory
 from upskill.domain.organisation import Employee
 from upskill.domain.policy import EVERYTHING
 from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.principal import Principal, Role
 from upskill.domain.query import ListQuery, SortKey
-from upskill.domain.resources import FEEDBACK, REQUIREMENTS
-from upskill.services.access import DepartmentPolicy, EmployeePolicy, FeedbackPolicy, RequirementPolicy
-from upskill.services.crud import CrudService
-from upskill.services.feedback import FeedbackService
-from upskill.services.training import TrainingService
 
 TODAY = date(2024, 6, 1)
 
@@ -71,12 +65,12 @@ class TrainingWorld:
         self.barbara_self = _principal(Role.EMPLOYEE, self.barbara)
         self.linus_self = _principal(Role.EMPLOYEE, self.linus)
         self.unlinked = _principal(Role.EMPLOYEE)
-        uow, clock, ids = self.uow, FixedClock(datetime.combine(TODAY, time(9), UTC)), UUIDv7Factory()
-        self.training = TrainingService(uow, clock, departments=DepartmentPolicy(), employees=EmployeePolicy())
-        self.requirements = CrudService(REQUIREMENTS, uow, clock, ids, RequirementPolicy())
-        learning = learning_services(uow, clock, ids)
-        self.assessments, self.enrollments, self.plans = learning.assessments, learning.enrollments, learning.plans
-        self.feedback = FeedbackService(FEEDBACK, uow, clock, ids, FeedbackPolicy())
+        container = wired(self.uow, clock=FixedClock(datetime.combine(TODAY, time(9), UTC)))
+        self.training = container.training()
+        self.requirements = container.requirements()
+        self.assessments, self.enrollments = container.assessments(), container.enrollments()
+        self.plans = container.plans()
+        self.feedback = container.feedback()
 
     async def setup(self) -> TrainingWorld:
         await persist(
