@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import Integer, Text, Uuid, bindparam, text
 from sqlalchemy.types import DateTime
 
+from adapters.postgres.errors import ConstraintCatalogue, translated
 from adapters.postgres.executor import Connections
 from upskill.domain.errors import InvalidQuery
 from upskill.domain.events import Change, Event
@@ -106,15 +107,19 @@ def append_params(change: Change, source: str) -> dict[str, Any]:
 
 
 class PostgresEventLog:
-    def __init__(self, connections: Connections, source: str) -> None:
+    def __init__(self, connections: Connections, source: str, constraints: ConstraintCatalogue | None = None) -> None:
+        """Errors of its statements become core errors like a repository's (a lost connection
+        while writing an event is `Unavailable`, a 503, never a 500)."""
         self._connections = connections
         self._source = source
+        self._constraints = constraints or ConstraintCatalogue()
         self.appended = False
         """Events were added in this transaction (the unit of work announces them at commit)."""
 
     async def append(self, change: Change) -> None:
         executor = await self._connections.connection(write=True)
-        await executor.execute(_APPEND, append_params(change, self._source))
+        with translated(self._constraints):
+            await executor.execute(_APPEND, append_params(change, self._source))
         self.appended = True
 
     async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:
@@ -124,7 +129,8 @@ class PostgresEventLog:
                 raise _malformed()
             before = int(cursor)
         executor = await self._connections.connection()
-        rows = (await executor.execute(_HISTORY, {"subject": subject, "before": before, "limit": limit + 1})).all()
+        with translated(self._constraints):
+            rows = (await executor.execute(_HISTORY, {"subject": subject, "before": before, "limit": limit + 1})).all()
         items = [Event(change_of_row(r), r.source, str(r.seq)) for r in rows[:limit]]
         return Page(items=items, next_cursor=items[-1].position if len(rows) > limit else None)
 
@@ -143,19 +149,23 @@ class PostgresEventLog:
             "limit": query.limit,
         }
         executor = await self._connections.connection()
-        rows = (await executor.execute(_FEED, params)).all()
+        with translated(self._constraints):
+            rows = (await executor.execute(_FEED, params)).all()
         items = [Event(change_of_row(r), r.source, f"{r.tx}.{r.seq}") for r in rows]
         return Page(items=items, next_cursor=items[-1].position if items else query.after)
 
     async def unpublished(self, limit: int) -> list[Event]:
         executor = await self._connections.connection()
-        rows = (await executor.execute(_UNPUBLISHED, {"limit": limit})).all()
+        with translated(self._constraints):
+            rows = (await executor.execute(_UNPUBLISHED, {"limit": limit})).all()
         return [Event(change_of_row(r), r.source, f"{r.tx}.{r.seq}") for r in rows]
 
     async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None:
         executor = await self._connections.connection(write=True)
-        await executor.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": at})
+        with translated(self._constraints):
+            await executor.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": at})
 
     async def count_unpublished(self) -> int:
         executor = await self._connections.connection()
-        return int((await executor.execute(_COUNT_UNPUBLISHED)).scalar_one())
+        with translated(self._constraints):
+            return int((await executor.execute(_COUNT_UNPUBLISHED)).scalar_one())

@@ -255,5 +255,5 @@ class PostgresUnitOfWork:
         if not self._open:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if self._events is None:
-            self._events = PostgresEventLog(self, self._event_source)
+            self._events = PostgresEventLog(self, self._event_source, self._registry.constraints)
         return self._events
