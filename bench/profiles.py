@@ -26,9 +26,10 @@ class Sizes:
     employee_users: int
     """Users with role employee, linked to the first employees (the login bench uses them)."""
     proposed: int = 0
-    """Self-assessments waiting for review (the validate bench takes them one by one)."""
+    """Self-assessments waiting for review (the validate bench takes them one by one: more than
+    the floor validates in a warm-up or a run on a quiet machine, or it answers 409s)."""
     in_progress: int = 0
-    """Enrollments in progress (the completion bench completes them one by one)."""
+    """Enrollments in progress (the completion bench completes them one by one; as large)."""
     small_department: int = 0
     """Employees of one more department, smaller than the others (the matrix growth curve)."""
     large_department: int = 0
@@ -73,8 +74,8 @@ FULL = Profile(
         feedback=100_000,
         enrollments=50_000,
         employee_users=1_000,
-        proposed=25_000,
-        in_progress=25_000,
+        proposed=100_000,
+        in_progress=100_000,
         small_department=500,
         large_department=10_000,
     ),
@@ -101,8 +102,8 @@ SMOKE = Profile(
         feedback=500,
         enrollments=250,
         employee_users=50,
-        proposed=2_000,
-        in_progress=2_000,
+        proposed=20_000,
+        in_progress=10_000,
         small_department=50,
         large_department=400,
     ),
