@@ -83,7 +83,10 @@ def build_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         size = int(os.environ.get(POOL_VARIABLE, "15"))
-        state["pool"] = await asyncpg.create_pool(os.environ[DSN_VARIABLE], min_size=1, max_size=size)
+        # jit off, as the app sets it
+        state["pool"] = await asyncpg.create_pool(
+            os.environ[DSN_VARIABLE], min_size=1, max_size=size, server_settings={"jit": "off"}
+        )
         state["argon2"] = ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)))
         try:
             yield

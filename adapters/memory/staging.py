@@ -57,6 +57,10 @@ class Staging:
     def remove(self, entity_type: type[Entity], id: UUID) -> None:
         self._stage(entity_type, id, None)
 
+    def writes(self, entity: type[Entity]) -> bool:
+        """Whether a write of `entity` is staged."""
+        return bool(self._writes.get(entity))
+
     @property
     def dirty(self) -> bool:
         """Whether any record write is staged."""

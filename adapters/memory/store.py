@@ -9,12 +9,14 @@ from uuid import UUID
 from adapters.memory.events import EventTable
 from adapters.memory.idempotency import IdempotencyTable
 from adapters.memory.identity_tables import IdentityTables
+from adapters.memory.levels import LevelProjection
 from adapters.memory.signin import SignInTables
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from upskill.domain.entity import Entity
 from upskill.domain.events import DEFAULT_SOURCE
 from upskill.domain.resource import Resource
 from upskill.domain.resources import ALL
+from upskill.domain.training import Assessment
 
 E = TypeVar("E", bound=Entity)
 
@@ -41,6 +43,8 @@ class MemoryStore:
         self.cursor_secret = cursor_secret
         self.events = EventTable(event_source)
         self.idempotency: IdempotencyTable = {}
+        self.levels = LevelProjection()
+        """The current-level projection (`adapters/memory/levels.py`), kept by `publish`."""
         self._resources: dict[type[Entity], Resource[Any]] = {}
         self._tables: dict[type[Entity], dict[UUID, Entity]] = {}
         self.identity = IdentityTables()
@@ -69,14 +73,17 @@ class MemoryStore:
         return self._tables[self.resource(entity).entity]
 
     def publish(self, writes: Mapping[type[Entity], Mapping[UUID, Entity | None]]) -> None:
-        """Apply checked writes (None deletes)."""
+        """Apply checked writes (None deletes), and keep the current-level projection in step."""
         for entity_type, rows in writes.items():
             table = self._tables[entity_type]
             for id, entity in rows.items():
+                before = table.get(id)
                 if entity is None:
                     table.pop(id, None)
                 else:
                     table[id] = entity
+                if entity_type is Assessment:
+                    self.levels.apply(cast(Assessment | None, before), cast(Assessment | None, entity))
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work on this store (a factory: call it once per transaction)."""

@@ -7,12 +7,13 @@ from datetime import date
 from typing import TypeVar, cast
 from uuid import UUID
 
+from adapters.memory.levels import LevelProjection, Pair
 from adapters.memory.repository import round_trip
-from adapters.memory.view import View
+from adapters.memory.staging import Staging
 from upskill.domain.competency import Competency, Level
-from upskill.domain.coverage import applies_to, claimed_levels, current_levels
+from upskill.domain.coverage import applies_to, claimed_levels, current_levels, holders_of
 from upskill.domain.entity import Entity
-from upskill.domain.matrix import MatrixSnapshot, holdings
+from upskill.domain.matrix import Holding, MatrixSnapshot, holdings
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.ports import DepartmentSnapshot, LearningOptions, Standing
 from upskill.domain.training import Assessment, Course, Enrollment, Feedback, Requirement
@@ -26,8 +27,14 @@ class MemoryTrainingReader:
     Orders are the PostgreSQL reader's: requirements and employees by id, courses by title then
     id, enrollments and feedback oldest first (created_at, then id)."""
 
-    def __init__(self, view: View) -> None:
+    def __init__(self, view: Staging, levels: LevelProjection) -> None:
         self._view = view
+        self._levels = levels
+
+    def _projected(self) -> bool:
+        """Whether the committed projection answers: not when this unit of work has written
+        assessments (its reads see its own writes; the projection is kept on commit)."""
+        return not self._view.writes(Assessment)
 
     def _all(self, entity: type[E]) -> list[E]:
         """Every record of `entity`, by id."""
@@ -36,18 +43,44 @@ class MemoryTrainingReader:
     def _oldest_first(self, entity: type[E]) -> list[E]:
         return sorted(self._all(entity), key=lambda r: (r.created_at, r.id))
 
-    async def department_snapshot(self, department_id: UUID, today: date) -> DepartmentSnapshot | None:
+    async def department_snapshot(
+        self, department_id: UUID, today: date, employee_id: UUID | None = None
+    ) -> DepartmentSnapshot | None:
         await round_trip()
         department = self._view.find(Department, department_id)
         if not isinstance(department, Department):
             return None
         requirements = tuple(r for r in self._all(Requirement) if applies_to(r, department_id))
-        employees = tuple(e for e in self._all(Employee) if e.department_id == department_id and e.is_current(today))
+        staff = self._staff(department_id, today)
         await round_trip()
-        staff = {e.id for e in employees}
         needed = {r.competency_id for r in requirements}
-        history = (a for a in self._all(Assessment) if a.employee_id in staff and a.competency_id in needed)
-        return DepartmentSnapshot(department, requirements, employees, current_levels(history, today))
+        levels = {key: held.level for key, held in self._holdings(staff, needed, today).items() if held.level}
+        own = {competency_id: level for (who, competency_id), level in levels.items() if who == employee_id}
+        return DepartmentSnapshot(department, requirements, holders_of(dict.fromkeys(staff, 1), levels), own)
+
+    def _staff(self, department_id: UUID, today: date) -> list[UUID]:
+        return [e.id for e in self._all(Employee) if e.department_id == department_id and e.is_current(today)]
+
+    def _holdings(self, staff: Collection[UUID], needed: Collection[UUID], today: date) -> dict[Pair, Holding]:
+        """The staff's holdings in the needed competencies: from the projection, or from the
+        history when this unit of work wrote assessments."""
+        if not self._projected():
+            members, wanted = set(staff), set(needed)
+            history = (a for a in self._all(Assessment) if a.employee_id in members and a.competency_id in wanted)
+            return holdings(history, today)
+        found: dict[Pair, Holding] = {}
+        for employee_id in staff:
+            for competency_id in needed:
+                key = (employee_id, competency_id)
+                current = self._levels.current(key, today)
+                claim = self._levels.claim(key, today, current)
+                if current is not None or claim is not None:
+                    found[key] = Holding(
+                        None if current is None else current.level,
+                        None if current is None else current.expires_on,
+                        None if claim is None else claim.level,
+                    )
+        return found
 
     async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
         await round_trip()
@@ -73,13 +106,14 @@ class MemoryTrainingReader:
         return LearningOptions(courses, enrollments, feedback)
 
     async def department_matrix(self, department_id: UUID, today: date) -> MatrixSnapshot | None:
-        snapshot = await self.department_snapshot(department_id, today)  # two round trips, as PostgreSQL's
-        if snapshot is None:
+        await round_trip()
+        department = self._view.find(Department, department_id)
+        if not isinstance(department, Department):
             return None
-        needed = {r.competency_id for r in snapshot.requirements}
+        requirements = tuple(r for r in self._all(Requirement) if applies_to(r, department_id))
+        needed = {r.competency_id for r in requirements}
         names = {c.id: c.name for c in self._all(Competency) if c.id in needed}
-        staff = {e.id for e in snapshot.employees}
-        history = (a for a in self._all(Assessment) if a.employee_id in staff and a.competency_id in needed)
-        return MatrixSnapshot(
-            snapshot.department, snapshot.requirements, names, snapshot.employees, holdings(history, today)
-        )
+        await round_trip()
+        staff = tuple(e for e in self._all(Employee) if e.department_id == department_id and e.is_current(today))
+        found = self._holdings([e.id for e in staff], needed, today)
+        return MatrixSnapshot(department, requirements, names, staff, found)

@@ -39,7 +39,7 @@ class MemoryUnitOfWork:
         self._identity = MemoryIdentityStore(store.identity, self._staging)
         self._sign_in = MemorySignInStore(store.sign_in, self._staging)
         self._codec = CursorCodec(cursor_secret)
-        self._training = MemoryTrainingReader(self._staging)
+        self._training = MemoryTrainingReader(self._staging, store.levels)
         self._events = MemoryEventLog(store.events)
         self._idempotency = MemoryIdempotencyStore(store.idempotency)
         self._open = False

@@ -14,7 +14,8 @@ adapter relies on:
   `id` (ON DELETE CASCADE), `position` (the item's index) and one column per item field;
 - a resource with `search` fields has a generated `search_vector` column (not a field).
 
-The training tables are in `training_tables`; every table is on `metadata`.
+The training tables are in `training_tables`, the current-level projection in `level_tables`;
+every table is on `metadata`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlmodel import Field
 
 from adapters.postgres.event_tables import events
 from adapters.postgres.idempotency_tables import idempotency_keys
+from adapters.postgres.level_tables import competency_levels
 from adapters.postgres.table_base import (
     CASE_FOLDING_COLLATION,
     NAMING_CONVENTION,
@@ -60,6 +62,7 @@ __all__ = [
     "PlanRow",
     "RequirementRow",
     "TableModel",
+    "competency_levels",
     "course_covers",
     "events",
     "idempotency_keys",

@@ -1,11 +1,19 @@
-"""The set-based reads behind coverage, gaps and recommendations (`TrainingReader`).
+"""The set-based reads behind coverage, gaps, recommendations and the matrix (`TrainingReader`).
 
-Each method runs a fixed number of statements whatever the sizes: a department's snapshot
-two (the department with its requirements as an array of records; then its staff, each row
-with the employee's current levels as arrays), an employee's levels one, learning options two
-(the courses with their covers as arrays; then the employee's enrollments and scored feedback
-as arrays). Current level = that of the latest valid assessment (`DISTINCT ON` in the order
-of the covering index on assessments), exactly `coverage.current_levels`.
+Each method runs a fixed number of statements whatever the sizes: a department's snapshot two
+(the department with its requirements as an array of records; then who of its staff holds which
+level of each required competency, grouped by (competency, level) with the holders' ids as an
+array), an employee's levels one, learning options two (the courses with their covers as arrays;
+then the employee's enrollments and scored feedback as arrays), the matrix two (the head; the
+staff with their holdings as arrays).
+
+The team views read current levels from the projection `competency_levels` (`level_tables`,
+kept by triggers in the transaction of every assessment write), not from the history: a pair's
+projected assessment is its current one on a day when it is valid that day; otherwise (expired,
+or dated after the day) the pair's own history answers, for that pair alone. Their cost follows
+the department and what it holds, not how many assessments lie behind it. One employee's levels
+are still read from the history (`DISTINCT ON` in the order of the covering index on
+assessments), exactly `coverage.current_levels`.
 """
 
 from __future__ import annotations
@@ -37,12 +45,14 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.types import NullType
 
 from adapters.postgres.errors import translated
 from adapters.postgres.executor import Connections
+from adapters.postgres.level_tables import competency_levels
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.nested import items_array
 from adapters.postgres.registry import Binding, Registry
@@ -114,64 +124,134 @@ def _standing(assessments: Table) -> Select[Any]:
     ).select_from(current.join(claims, current.c.competency_id == claims.c.competency_id, full=True))
 
 
-def _staff_with_levels(employees: Binding[Any], assessments: Table, requirements: Table) -> Select[Any]:
-    """The department's staff on the day, by id, each with its current levels in the required
-    competencies as an array of (competency_id, level) records (NULL for none): per employee, one
-    scan of the covering index on assessments (LATERAL), so the cost follows the department's size.
+def _fresh(assessed_on: ColumnElement[Any], expires_on: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The projected assessment is valid on the day (then it is the pair's current one)."""
+    return (assessed_on <= TODAY) & or_(expires_on.is_(None), expires_on > TODAY)
 
-    The required competencies are read once, as an array (`= ANY (array((SELECT …)))`, an
-    InitPlan), then filter each employee's index entries. An `IN (SELECT …)` was planned as a
-    semi join that re-read requirements for every employee: ~5x slower in a custom plan (each
-    connection's first five runs of the prepared statement)."""
-    e, r = employees.table, requirements
-    needed = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
+
+def _older(assessments: Table, levels: Table, status: AssessmentStatus, *columns: ColumnElement[Any]) -> Select[Any]:
+    """The latest assessment of `status` valid on the day in the history of the projected pair
+    (`levels`' row): asked only when the projected one is not valid that day."""
     a = assessments.c
-    required = a.competency_id == any_(func.array(needed.scalar_subquery(), type_=ARRAY(Uuid)))
-    latest = _latest_valid(assessments, a.employee_id == e.c.id, required).correlate(e).subquery("latest")
-    pairs = func.array_agg(func.row(latest.c.competency_id, latest.c.level), type_=NullType())  # decoded by asyncpg
-    held = select(pairs.label("levels")).lateral("held")
-    return (
-        select(*_columns(employees), held.c.levels)
-        .select_from(e.outerjoin(held, true()))
-        .where(e.c.department_id == DEPARTMENT_ID, _employed(e))
-        .order_by(e.c.id)
-    )
-
-
-def _staff_with_holdings(employees: Binding[Any], assessments: Table, requirements: Table) -> Select[Any]:
-    """The department's staff on the day, by id, each with its holdings in the required
-    competencies as an array of (competency_id, status, level, expires_on) records: per
-    competency the latest valid validated assessment (the current level) and the latest valid
-    proposed one when it is newer than that (the claim). One scan of the covering index per
-    employee, as for coverage; the latest of each status by DISTINCT ON, the newer of the two by
-    a window over at most two rows."""
-    e, r, a = employees.table, requirements, assessments.c
-    needed = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
-    required = a.competency_id == any_(func.array(needed.scalar_subquery(), type_=ARRAY(Uuid)))
     valid = (a.assessed_on <= TODAY) & or_(a.expires_on.is_(None), a.expires_on > TODAY)
-    statuses = a.status.in_(
-        [literal_column(f"'{s.value}'") for s in (AssessmentStatus.VALIDATED, AssessmentStatus.PROPOSED)]
+    return (
+        select(*columns)
+        .where(
+            a.employee_id == levels.c.employee_id,
+            a.competency_id == levels.c.competency_id,
+            a.status == literal_column(f"'{status.value}'"),
+            valid,
+        )
+        .order_by(a.assessed_on.desc(), a.created_at.desc(), a.id.desc())
+        .limit(literal_column("1"))
+        .correlate(levels)
     )
-    latest = (
-        select(a.competency_id, a.status, a.level, a.expires_on, a.assessed_on, a.created_at, a.id)
-        .where(a.employee_id == e.c.id, required, statuses, valid)
-        .order_by(a.competency_id, a.status, a.assessed_on.desc(), a.created_at.desc(), a.id.desc())
-        .ext(distinct_on(a.competency_id, a.status))
+
+
+def _required(requirements: Table) -> ColumnElement[bool]:
+    """The department's required competencies, read once as an array (an InitPlan)."""
+    r = requirements
+    needed = select(r.c.competency_id).where(or_(r.c.department_id == DEPARTMENT_ID, r.c.department_id.is_(None)))
+    return func.array(needed.scalar_subquery(), type_=ARRAY(Uuid))
+
+
+def _holders(employees: Table, assessments: Table, requirements: Table, levels: Table) -> Select[Any]:
+    """Who of the department's staff on the day holds which current level of each required
+    competency: one row per (competency, level) with the holders' ids ascending, and whether
+    `EMPLOYEE_ID` is one of them. Read from the projection (`level_tables`): a pair whose
+    projected validated assessment is valid on the day has that level; otherwise (expired, or
+    dated after the day) the pair's history answers, for that pair alone. No staff member who
+    holds nothing is read beyond the index."""
+    e, p = employees, levels
+    fresh = _fresh(p.c.assessed_on, p.c.expires_on)
+    fallback = _older(assessments, p, AssessmentStatus.VALIDATED, assessments.c.level).scalar_subquery()
+    pairs = (
+        select(p.c.employee_id, p.c.competency_id, case((fresh, p.c.level), else_=fallback).label("level"))
+        .select_from(e.join(p, p.c.employee_id == e.c.id))
+        .where(
+            e.c.department_id == DEPARTMENT_ID,
+            _employed(e),
+            p.c.assessment_id.is_not(None),
+            # IS TRUE: a filter on the employee's few rows, not an index condition (an `= ANY`
+            # on the key's second column descends the index once per element, ~40 buffers each)
+            (p.c.competency_id == any_(_required(requirements))).is_(true()),
+        )
+        .subquery("pairs")
+    )
+    ids = func.array_agg(aggregate_order_by(pairs.c.employee_id, pairs.c.employee_id.asc()), type_=ARRAY(Uuid))
+    return (
+        select(pairs.c.competency_id, pairs.c.level, ids.label("ids"), func.bool_or(pairs.c.employee_id == EMPLOYEE_ID))
+        .where(pairs.c.level.is_not(None))
+        .group_by(pairs.c.competency_id, pairs.c.level)
+    )
+
+
+def _projected(
+    assessments: Table, levels: Table, status: AssessmentStatus, fields: Sequence[ColumnElement[Any]], name: str
+) -> Any:
+    """The pair's assessment of `status` valid on the day, as a LATERAL of at most one row
+    (level, expires_on, assessed_on, created_at, id): the projected one when it is valid then,
+    else the latest valid one of the pair's history."""
+    level, assessed_on, expires_on, created_at, id_ = fields
+    fresh = _fresh(assessed_on, expires_on)
+    projected = (
+        select(
+            level.label("level"),
+            expires_on.label("expires_on"),
+            assessed_on.label("assessed_on"),
+            created_at.label("created_at"),
+            id_.label("id"),
+        )
+        .where(fresh)
+        .correlate(levels)
+    )
+    a = assessments.c
+    older = _older(assessments, levels, status, a.level, a.expires_on, a.assessed_on, a.created_at, a.id).where(
+        id_.is_not(None), ~fresh
+    )
+    return union_all(projected, older).lateral(name)
+
+
+def _staff_with_projected_holdings(
+    employees: Binding[Any], assessments: Table, requirements: Table, levels: Table
+) -> Select[Any]:
+    """The department's staff on the day, by id, each with its holdings in the required
+    competencies as an array of (competency_id, level, expires_on, claimed) records, read from
+    the projection (`level_tables`) — the current level and the claim each from the projected
+    assessment when it is valid on the day, else from the pair's history."""
+    e, p = employees.table, levels
+    c = p.c
+    current = _projected(
+        assessments,
+        p,
+        AssessmentStatus.VALIDATED,
+        (c.level, c.assessed_on, c.expires_on, c.created_at, c.assessment_id),
+        "cur",
+    )
+    claim = _projected(
+        assessments,
+        p,
+        AssessmentStatus.PROPOSED,
+        (c.claim_level, c.claim_assessed_on, c.claim_expires_on, c.claim_created_at, c.claim_id),
+        "claim",
+    )
+    newer = tuple_(claim.c.assessed_on, claim.c.created_at, claim.c.id) > tuple_(
+        current.c.assessed_on, current.c.created_at, current.c.id
+    )
+    claimed = case((or_(current.c.id.is_(None), newer), claim.c.level))
+    cells = (
+        select(c.competency_id, current.c.level, current.c.expires_on, claimed.label("claimed"))
+        .select_from(p.outerjoin(current, true()).outerjoin(claim, true()))
+        .where(c.employee_id == e.c.id, (c.competency_id == any_(_required(requirements))).is_(true()))
         .correlate(e)
-        .subquery("latest")
+        .subquery("cells")
     )
-    newest = func.row_number().over(
-        partition_by=latest.c.competency_id,
-        order_by=(latest.c.assessed_on.desc(), latest.c.created_at.desc(), latest.c.id.desc()),
+    row = func.row(cells.c.competency_id, cells.c.level, cells.c.expires_on, cells.c.claimed)
+    held = (
+        select(func.array_agg(row, type_=NullType()).label("holdings"))
+        .where(or_(cells.c.level.is_not(None), cells.c.claimed.is_not(None)))
+        .lateral("held")
     )
-    ranked = select(
-        latest.c.competency_id, latest.c.status, latest.c.level, latest.c.expires_on, newest.label("n")
-    ).subquery("ranked")
-    shown = or_(ranked.c.status == literal_column(f"'{AssessmentStatus.VALIDATED.value}'"), ranked.c.n == 1)
-    cells = func.array_agg(
-        func.row(ranked.c.competency_id, ranked.c.status, ranked.c.level, ranked.c.expires_on), type_=NullType()
-    )
-    held = select(cells.label("holdings")).where(shown).lateral("held")
     return (
         select(*_columns(employees), held.c.holdings)
         .select_from(e.outerjoin(held, true()))
@@ -215,7 +295,7 @@ def _maker(mapper: EntityMapper[T]) -> Callable[[Sequence[object]], T]:
 @dataclass(frozen=True, slots=True)
 class Statements:
     department: Select[Any]
-    staff: Select[Any]
+    holders: Select[Any]
     employee_levels: Select[Any]
     standing: Select[Any]
     courses: Select[Any]
@@ -247,7 +327,7 @@ class Statements:
             department=select(*_columns(departments), _records(requirements, applies).label("requirements")).where(
                 d.c.id == DEPARTMENT_ID
             ),
-            staff=_staff_with_levels(employees, a, r),
+            holders=_holders(employees.table, a, r, competency_levels),
             employee_levels=_latest_valid(a, a.c.employee_id == EMPLOYEE_ID),
             standing=_standing(a),
             courses=select(*_columns(courses), items_array(covers, c).label("covers"))
@@ -260,7 +340,7 @@ class Statements:
             matrix_head=select(
                 *_columns(departments), _records(requirements, applies).label("requirements"), names.label("names")
             ).where(d.c.id == DEPARTMENT_ID),
-            matrix_staff=_staff_with_holdings(employees, a, r),
+            matrix_staff=_staff_with_projected_holdings(employees, a, r, competency_levels),
         )
 
 
@@ -289,7 +369,9 @@ class PostgresTrainingReader:
         mapper = self._registry.binding(entity).mapper
         return tuple(mapper.from_row(record) for record in records)
 
-    async def department_snapshot(self, department_id: UUID, today: date) -> DepartmentSnapshot | None:
+    async def department_snapshot(
+        self, department_id: UUID, today: date, employee_id: UUID | None = None
+    ) -> DepartmentSnapshot | None:
         """None if the department does not exist (then in one statement)."""
         values = {DEPARTMENT_ID.key: department_id, TODAY.key: today}
         with translated(self._registry.constraints):
@@ -297,22 +379,19 @@ class PostgresTrainingReader:
             head = (await connection.execute(self._sql.department, values)).first()
             if head is None:
                 return None
-            staff = (await connection.execute(self._sql.staff, values)).all()
+            rows = (await connection.execute(self._sql.holders, {**values, EMPLOYEE_ID.key: employee_id})).all()
         departments = self._registry.binding(Department).mapper
-        fields = self._registry.binding(Employee).mapper.fields
-        at_id, width = fields.index("id"), len(fields)  # the levels come after the fields
-        levels: dict[tuple[UUID, UUID], Level] = {}
-        for row in staff:
-            held = row[width]
-            if held:
-                employee_id = row[at_id]
-                for competency_id, level in held:
-                    levels[employee_id, competency_id] = LEVELS[level]
+        holders: dict[UUID, dict[Level, list[UUID]]] = {}
+        own: dict[UUID, Level] = {}
+        for competency_id, level, ids, mine in rows:
+            holders.setdefault(competency_id, {})[LEVELS[level]] = ids
+            if mine:
+                own[competency_id] = LEVELS[level]
         return DepartmentSnapshot(
             department=departments.from_row(head[: len(departments.fields)]),
             requirements=self._mapped(Requirement, head.requirements),
-            employees=tuple(map(self._employee, staff)),
-            levels=levels,
+            holders=holders,
+            own=own,
         )
 
     async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:
@@ -367,22 +446,14 @@ class PostgresTrainingReader:
         fields = self._registry.binding(Employee).mapper.fields
         at_id, width = fields.index("id"), len(fields)
         found: dict[tuple[UUID, UUID], Holding] = {}
-        validated = AssessmentStatus.VALIDATED.value
         for row in staff:
             cells = row[width]
-            if not cells:
-                continue
-            employee_id = row[at_id]
-            pending: dict[UUID, tuple[Level | None, date | None, Level | None]] = {}
-            for competency_id, status, level, expires_on in cells:
-                current, expiry, claimed = pending.get(competency_id, (None, None, None))
-                if status == validated:
-                    current, expiry = LEVELS[level], expires_on
-                else:
-                    claimed = LEVELS[level]
-                pending[competency_id] = (current, expiry, claimed)
-            for competency_id, (current, expiry, claimed) in pending.items():
-                found[employee_id, competency_id] = Holding(current, expiry, claimed)
+            if cells:
+                employee_id = row[at_id]
+                for competency_id, level, expires_on, claimed in cells:
+                    found[employee_id, competency_id] = Holding(
+                        LEVELS[level] if level else None, expires_on, LEVELS[claimed] if claimed else None
+                    )
         return MatrixSnapshot(
             department=departments.from_row(head[: len(departments.fields)]),
             requirements=self._mapped(Requirement, head.requirements),

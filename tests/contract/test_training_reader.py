@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from upskill.domain.competency import Competency, Level
 from upskill.domain.organisation import Department, Employee
-from upskill.domain.ports import UnitOfWorkFactory
+from upskill.domain.ports import DepartmentSnapshot, UnitOfWorkFactory
 from upskill.domain.training import EnrollmentStatus, Requirement
 
 TODAY = date(2024, 6, 1)
@@ -47,6 +47,12 @@ async def org(uow_factory: UnitOfWorkFactory) -> Org:
     grace = employee(department_id=ops.id, hired_on=date(2020, 1, 1))
     await persist(uow_factory, eng, ops, python, sql, ada, grace)
     return Org(eng, ops, python, sql, ada, grace)
+
+
+def held(snapshot: DepartmentSnapshot | None) -> dict[tuple[UUID, UUID], Level]:
+    """(employee id, competency id) → current level, from the snapshot's holders."""
+    assert snapshot is not None
+    return {(e, c): level for c, by_level in snapshot.holders.items() for level, ids in by_level.items() for e in ids}
 
 
 async def _levels(uow_factory: UnitOfWorkFactory, employee_id: UUID, on: date = TODAY) -> dict[UUID, Level]:
@@ -78,12 +84,18 @@ async def test_the_snapshot_holds_the_staff_employed_on_the_day(uow_factory: Uni
     leaves_tomorrow = employee(department_id=eng, hired_on=date(2021, 1, 1), left_on=TODAY + timedelta(days=1))
     left_today = employee(department_id=eng, hired_on=date(2021, 1, 1), left_on=TODAY)
     left_long_ago = employee(department_id=eng, hired_on=date(2021, 1, 1), left_on=date(2022, 1, 1))
-    await persist(uow_factory, hired_today, hired_tomorrow, leaves_tomorrow, left_today, left_long_ago)
+    people = [org.ada, hired_today, hired_tomorrow, leaves_tomorrow, left_today, left_long_ago]
+    levelled = [
+        assessment(employee_id=e.id, competency_id=org.python.id, level=Level.BASIC, assessed_on=date(2021, 6, 1))
+        for e in people
+    ]
+    need = requirement(competency_id=org.python.id, department_id=eng)
+    await persist(uow_factory, *people[1:], need, *levelled)
     async with uow_factory() as uow:
-        snapshot = await uow.training.department_snapshot(eng, TODAY)
+        snapshot = await uow.training.department_snapshot(eng, TODAY, hired_tomorrow.id)
     assert snapshot is not None
-    assert {e.id for e in snapshot.employees} == {org.ada.id, hired_today.id, leaves_tomorrow.id}
-    assert next(e for e in snapshot.employees if e.id == org.ada.id) == org.ada
+    assert snapshot.holders == {org.python.id: {Level.BASIC: sorted([org.ada.id, hired_today.id, leaves_tomorrow.id])}}
+    assert snapshot.own == {}  # not one of the staff on the day
 
 
 async def test_the_snapshot_levels_are_the_current_ones_in_required_competencies(
@@ -102,9 +114,45 @@ async def test_the_snapshot_levels_are_the_current_ones_in_required_competencies
         assessment(employee_id=org.grace.id, competency_id=org.python.id, level=Level.EXPERT),
     )
     async with uow_factory() as uow:
-        snapshot = await uow.training.department_snapshot(org.eng.id, TODAY)
+        snapshot = await uow.training.department_snapshot(org.eng.id, TODAY, org.ada.id)
+    assert held(snapshot) == {(org.ada.id, org.python.id): Level.EXPERT}
     assert snapshot is not None
-    assert dict(snapshot.levels) == {(org.ada.id, org.python.id): Level.EXPERT}
+    assert snapshot.own == {org.python.id: Level.EXPERT}
+
+
+async def test_the_snapshot_levels_follow_the_day_through_expiry_and_later_assessments(
+    uow_factory: UnitOfWorkFactory, org: Org
+) -> None:
+    """The projection's latest assessment answers when it is valid on the day; an expired or
+    not-yet-made one leaves the answer to the history (the same days as for `current_levels`)."""
+    ada, python, sql = org.ada.id, org.python.id, org.sql.id
+    await persist(
+        uow_factory,
+        requirement(competency_id=python, department_id=org.eng.id),
+        requirement(competency_id=sql),
+        assessment(employee_id=ada, competency_id=python, level=Level.ADVANCED, assessed_on=date(2023, 1, 1)),
+        assessment(
+            employee_id=ada,
+            competency_id=python,
+            level=Level.BASIC,
+            assessed_on=date(2024, 1, 1),
+            expires_on=date(2024, 5, 1),
+        ),
+        assessment(employee_id=ada, competency_id=python, level=Level.EXPERT, assessed_on=TODAY + timedelta(days=1)),
+        assessment(employee_id=ada, competency_id=sql, level=Level.EXPERT, assessed_on=date(2023, 1, 1)),
+        assessment(
+            employee_id=ada, competency_id=sql, level=Level.BASIC, assessed_on=date(2024, 1, 1), expires_on=TODAY
+        ),
+    )
+    for day in (TODAY, TODAY - timedelta(days=1), TODAY + timedelta(days=1), date(2024, 3, 1), date(2022, 1, 1)):
+        expected = {(ada, c): level for c, level in (await _levels(uow_factory, ada, day)).items()}
+        async with uow_factory() as uow:
+            snapshot = await uow.training.department_snapshot(org.eng.id, day, ada)
+        assert held(snapshot) == expected, day
+    async with uow_factory() as uow:
+        snapshot = await uow.training.department_snapshot(org.eng.id, TODAY, ada)
+    assert snapshot is not None
+    assert snapshot.own == {python: Level.ADVANCED, sql: Level.EXPERT}
 
 
 async def test_the_latest_valid_assessment_gives_the_level(uow_factory: UnitOfWorkFactory, org: Org) -> None:
@@ -167,7 +215,7 @@ async def test_the_reader_sees_the_unit_of_works_own_writes(uow_factory: UnitOfW
         levels = await uow.training.current_levels(org.ada.id, TODAY)
     assert snapshot is not None
     assert [r.id for r in snapshot.requirements] == [need.id]
-    assert dict(snapshot.levels) == {(org.ada.id, org.python.id): Level.ADVANCED}
+    assert held(snapshot) == {(org.ada.id, org.python.id): Level.ADVANCED}
     assert dict(levels) == {org.python.id: Level.ADVANCED}
     async with uow_factory() as uow:
         assert await uow.training.current_levels(org.ada.id, TODAY) == {}
@@ -179,10 +227,10 @@ async def test_an_empty_department_has_an_empty_snapshot(uow_factory: UnitOfWork
     async with uow_factory() as uow:
         snapshot = await uow.training.department_snapshot(empty.id, TODAY)
     assert snapshot is not None
-    assert (snapshot.department, tuple(snapshot.requirements), tuple(snapshot.employees), dict(snapshot.levels)) == (
+    assert (snapshot.department, tuple(snapshot.requirements), dict(snapshot.holders), dict(snapshot.own)) == (
         empty,
         (),
-        (),
+        {},
         {},
     )
 

@@ -91,7 +91,7 @@ async def _costs(db: Database, world: Department_) -> dict[str, int]:
     async with db.unit_of_work() as uow:
         await (await uow.connection()).execute(text("SELECT 1"))  # the transaction is open before counting
         with statements(db) as snapshot_sql:
-            snapshot = await uow.training.department_snapshot(world.dept.id, TODAY)
+            snapshot = await uow.training.department_snapshot(world.dept.id, TODAY, ada.id)
         with statements(db) as levels_sql:
             levels = await uow.training.current_levels(ada.id, TODAY)
         with statements(db) as options_sql:
@@ -101,12 +101,13 @@ async def _costs(db: Database, world: Department_) -> dict[str, int]:
     assert snapshot is not None
     assert grid is not None
     current = [e for e in world.staff if e.is_current(TODAY)]
-    assert sorted(e.id for e in snapshot.employees) == sorted(e.id for e in current)
     everyone = current_levels(world.assessments, TODAY)
     required = {s.id for s in world.skills[:4]}
     staff = {e.id for e in current}
-    assert len(snapshot.levels) > len(current)  # several competencies per employee
-    assert dict(snapshot.levels) == {(e, c): v for (e, c), v in everyone.items() if e in staff and c in required}
+    held = {(e, c): level for c, by_level in snapshot.holders.items() for level, ids in by_level.items() for e in ids}
+    assert len(held) > len(current)  # several competencies per employee
+    assert held == {(e, c): v for (e, c), v in everyone.items() if e in staff and c in required}
+    assert dict(snapshot.own) == {c: v for (e, c), v in everyone.items() if e == ada.id and c in required}
     assert dict(levels) == {c: level for (e, c), level in everyone.items() if e == ada.id}
     assert sorted(c.id for c in options.courses) == sorted(c.id for c in world.courses)
     assert {c.id: c for c in options.courses} == {c.id: c for c in world.courses}
@@ -245,10 +246,12 @@ async def test_levels_are_read_through_indexes_on_realistic_data(db: Database) -
         with statements(db) as levels_sql:
             await uow.training.current_levels(world.staff[7].id, TODAY)
         assert snapshot is not None
-        assert len(snapshot.employees) == 160  # the department's current staff only, not its copies'
+        holders = {e for by_level in snapshot.holders.values() for ids in by_level.values() for e in ids}
+        assert holders <= {e.id for e in world.staff if e.is_current(TODAY)}  # not its copies'
         assert (len(snapshot_sql), len(levels_sql)) == (2, 1)
         budgets = [  # (statement, most rows it may read per table)
-            (snapshot_sql[1], {"employees": 2 * 200, "assessments": 2 * 600}),  # the staff with their levels
+            # the holders of each level, from the projection (the history only for expired pairs)
+            (snapshot_sql[1], {"employees": 2 * 200, "competency_levels": 2 * 600, "assessments": 2 * 600}),
             (levels_sql[0], {"assessments": 2 * 3}),  # one employee's levels
         ]
         for (statement, parameters), budget in budgets:

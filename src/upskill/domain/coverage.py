@@ -92,6 +92,10 @@ def applies_to(requirement: Requirement, department_id: UUID) -> bool:
     return requirement.department_id is None or requirement.department_id == department_id
 
 
+Holders = Mapping[UUID, Mapping[Level, Sequence[UUID]]]
+"""Per competency, per current level, the ids of the employees who hold that level in it."""
+
+
 def department_coverage(
     department_id: UUID,
     requirements: Iterable[Requirement],
@@ -103,46 +107,47 @@ def department_coverage(
     who are current on `today` (`Employee.is_current`). Inputs may hold other departments'
     records; they are ignored. Ordered by competency id, then required level (lowest first),
     then the department's own before company-wide, then requirement id."""
-    applicable = sorted((r for r in requirements if applies_to(r, department_id)), key=_requirement_order)
     staff: dict[UUID, int] = {}  # id → how many times the inputs list the employee
     for e in employees:
         if e.department_id == department_id and e.is_current(today):
             staff[e.id] = staff.get(e.id, 0) + 1
-    held = _held(staff, {r.competency_id for r in applicable}, levels)
+    return holders_coverage(department_id, requirements, holders_of(staff, levels))
+
+
+def holders_of(staff: Mapping[UUID, int], levels: Levels) -> dict[UUID, dict[Level, list[UUID]]]:
+    """`Holders` of `levels` among `staff` (id → how many times to count the employee)."""
+    held: dict[UUID, dict[Level, list[UUID]]] = {}
+    for (employee_id, competency_id), level in levels.items():
+        times = staff.get(employee_id)
+        if times and level is not None:
+            held.setdefault(competency_id, {}).setdefault(level, []).extend([employee_id] * times)
+    return held
+
+
+def holders_coverage(
+    department_id: UUID, requirements: Iterable[Requirement], holders: Holders
+) -> list[RequirementCoverage]:
+    """Coverage of every requirement that applies to the department, given who of its current
+    staff holds which level (`Holders`); ordered as `department_coverage`. `covered_by` is sorted
+    by id. Costs what it shows: the holders of the required competencies, not the staff."""
+    applicable = sorted((r for r in requirements if applies_to(r, department_id)), key=_requirement_order)
     result = []
     for requirement in applicable:
         needed = requirement.level.rank
-        covered_by = tuple(e for e, level in held[requirement.competency_id] if level >= needed)
+        ids: list[UUID] = []
+        for level, holding in holders.get(requirement.competency_id, {}).items():
+            if level.rank >= needed:
+                ids.extend(holding)
+        ids.sort()
         result.append(
             RequirementCoverage(
                 requirement=requirement,
-                covered=len(covered_by),
-                gap=max(0, requirement.headcount - len(covered_by)),
-                covered_by=covered_by,
+                covered=len(ids),
+                gap=max(0, requirement.headcount - len(ids)),
+                covered_by=tuple(ids),
             )
         )
     return result
-
-
-def _held(staff: Mapping[UUID, int], competencies: set[UUID], levels: Levels) -> dict[UUID, list[tuple[UUID, int]]]:
-    """Per competency, the (employee id, rank) of each staff member's current level in it, sorted
-    (an employee listed n times is there n times). Not assessed (rank 0) is left out: no required
-    level is below basic. Reads `levels` once, or looks each pair up when that is fewer reads."""
-    held: dict[UUID, list[tuple[UUID, int]]] = {c: [] for c in competencies}
-    if len(levels) <= len(staff) * len(competencies):
-        for (employee_id, competency_id), level in levels.items():
-            holders = held.get(competency_id)
-            if holders is not None and level is not None and employee_id in staff:
-                holders.extend([(employee_id, level.rank)] * staff[employee_id])
-    else:
-        for employee_id, times in staff.items():
-            for competency_id in competencies:
-                current = levels.get((employee_id, competency_id))
-                if current is not None:
-                    held[competency_id].extend([(employee_id, current.rank)] * times)
-    for holders in held.values():
-        holders.sort()
-    return held
 
 
 def _requirement_order(requirement: Requirement) -> tuple[UUID, int, bool, UUID]:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 from uuid import UUID
 
 from upskill.domain.competency import Level
+from upskill.domain.coverage import Holders
 from upskill.domain.entity import Entity
 from upskill.domain.events import Change, Event
 from upskill.domain.idempotency import Claim, Lease, Remembered, StoredResponse
 from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
 from upskill.domain.matrix import MatrixSnapshot
-from upskill.domain.organisation import Department, Employee
+from upskill.domain.organisation import Department
 from upskill.domain.policy import Scope
 from upskill.domain.principal import Principal
 from upskill.domain.query import Filter, ListQuery, Page
@@ -187,16 +188,20 @@ class AuditLog(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DepartmentSnapshot:
-    """What coverage needs of one department on one day."""
+    """What coverage and gaps need of one department on one day: who holds which current level
+    of each required competency (`coverage.Holders`), not the staff itself — coverage lists the
+    holders, so the read costs what it shows."""
 
     department: Department
     requirements: tuple[Requirement, ...]
     """The department's own and the company-wide ones."""
-    employees: tuple[Employee, ...]
-    """Its members employed on the day (`Employee.is_current`)."""
-    levels: Mapping[tuple[UUID, UUID], Level]
-    """(employee id, competency id) → current (validated) level (`coverage.current_levels`), for those
-    employees in the required competencies."""
+    holders: Holders
+    """Per required competency, per current (validated) level held in it, the ids of the
+    department's members employed on the day (`Employee.is_current`) who hold it
+    (`coverage.current_levels`), ascending; absent when nobody does."""
+    own: Mapping[UUID, Level] = field(default_factory=dict)
+    """The current levels in the required competencies of the employee named in the read
+    (`department_snapshot(..., employee_id=...)`), when that employee is one of the staff."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +228,11 @@ class LearningOptions:
 class TrainingReader(Protocol):
     """Bounded reads: each method costs a fixed number of round trips whatever the sizes."""
 
-    async def department_snapshot(self, department_id: UUID, today: date) -> DepartmentSnapshot | None:
-        """None if the department does not exist."""
+    async def department_snapshot(
+        self, department_id: UUID, today: date, employee_id: UUID | None = None
+    ) -> DepartmentSnapshot | None:
+        """None if the department does not exist. With `employee_id`, `own` holds that
+        employee's current levels (when they are one of the staff)."""
         ...
 
     async def current_levels(self, employee_id: UUID, today: date) -> Mapping[UUID, Level]:

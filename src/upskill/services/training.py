@@ -12,7 +12,7 @@ from datetime import date
 from uuid import UUID
 
 from upskill.domain.competency import Level
-from upskill.domain.coverage import Gap, RequirementCoverage, department_coverage, employee_gaps
+from upskill.domain.coverage import Gap, RequirementCoverage, employee_gaps, holders_coverage
 from upskill.domain.errors import Forbidden, NotFound
 from upskill.domain.ids import Clock
 from upskill.domain.matrix import DEFAULT_WINDOW_DAYS, Matrix, check_window, skills_matrix
@@ -80,7 +80,7 @@ class TrainingService:
             snapshot = await uow.training.department_snapshot(department_id, today)
         if snapshot is None:
             raise NotFound(f"Department {department_id} does not exist.", entity="Department", id=department_id)
-        return DepartmentCoverage(snapshot.department, today, _coverage(snapshot, today))
+        return DepartmentCoverage(snapshot.department, today, _coverage(snapshot))
 
     async def competencies(self, principal: Principal, employee_id: UUID) -> EmployeeCompetencies:
         today = self._today()
@@ -154,13 +154,12 @@ async def gaps_of(uow: UnitOfWork, employee: Employee, today: date) -> list[Gap]
     of their department (two statements)."""
     if not employee.is_current(today):
         return []
-    snapshot = await uow.training.department_snapshot(employee.department_id, today)
+    snapshot = await uow.training.department_snapshot(employee.department_id, today, employee.id)
     if snapshot is None:
         return []
-    return employee_gaps(employee, _coverage(snapshot, today), snapshot.levels)
+    levels = {(employee.id, competency_id): level for competency_id, level in snapshot.own.items()}
+    return employee_gaps(employee, _coverage(snapshot), levels)
 
 
-def _coverage(snapshot: DepartmentSnapshot, today: date) -> list[RequirementCoverage]:
-    return department_coverage(
-        snapshot.department.id, snapshot.requirements, snapshot.employees, snapshot.levels, today
-    )
+def _coverage(snapshot: DepartmentSnapshot) -> list[RequirementCoverage]:
+    return holders_coverage(snapshot.department.id, snapshot.requirements, snapshot.holders)
