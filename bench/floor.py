@@ -192,8 +192,8 @@ def build_app() -> FastAPI:
             department = await connection.fetchrow(sql.DEPARTMENT, id)
             if department is None:
                 return json({"detail": "not found"}, 404)
-            staff = await connection.fetch(sql.STAFF, id, today)
-        return json({"department_id": id, "on": today, "requirements": coverage(department, staff)})
+            holders = await connection.fetch(sql.HOLDERS, None, today, id)
+        return json({"department_id": id, "on": today, "requirements": coverage(department, holders)})
 
     @app.get("/employees/{id}/recommendations")
     async def employee_recommendations(id: UUID) -> Response:
@@ -203,8 +203,8 @@ def build_app() -> FastAPI:
             if employee is None:
                 return json({"detail": "not found"}, 404)
             department = await connection.fetchrow(sql.DEPARTMENT, employee["department_id"])
-            staff = await connection.fetch(sql.STAFF, employee["department_id"], today)
-            items = await recommendations(connection, employee, department, staff, today)
+            holders = await connection.fetch(sql.HOLDERS, id, today, employee["department_id"])
+            items = await recommendations(connection, employee, department, holders, today)
         return json({"employee_id": id, "on": today, "items": items})
 
     @app.post("/assessments/{id}/validate")
@@ -258,7 +258,7 @@ def build_app() -> FastAPI:
             head = await connection.fetchrow(sql.MATRIX_HEAD, id)
             if head is None:
                 return json({"detail": "not found"}, 404)
-            staff = await connection.fetch(sql.MATRIX_STAFF, id, today, 1)
+            staff = await connection.fetch(sql.MATRIX_STAFF, today, id)
         body = matrix(head, staff, today)
         if accept == "text/csv":
             return Response(matrix_csv(body), media_type="text/csv")

@@ -32,15 +32,13 @@ def matrix(head: asyncpg.Record, staff: Sequence[asyncpg.Record], today: date) -
     rows = []
     for employee in sorted(staff, key=lambda e: (e["full_name"], e["id"])):
         cells: dict[UUID, dict[str, Any]] = {}
-        for competency, status, level, expires_on in employee["holdings"] or ():
-            cell = cells.setdefault(
-                competency, {"level": None, "claimed_level": None, "expires_on": None, "expiring": False}
-            )
-            if status == "validated":
-                cell["level"], cell["expires_on"] = level, expires_on
-                cell["expiring"] = expires_on is not None and expires_on <= horizon
-            else:
-                cell["claimed_level"] = level
+        for competency, level, expires_on, claimed in employee["holdings"] or ():
+            cells[competency] = {
+                "level": level,
+                "claimed_level": claimed,
+                "expires_on": expires_on,
+                "expiring": expires_on is not None and expires_on <= horizon,
+            }
         rows.append({"employee_id": employee["id"], "full_name": employee["full_name"], "email": employee["email"],
                      "cells": cells, "sole_cover_of": []})  # fmt: skip
     columns = []

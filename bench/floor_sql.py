@@ -69,23 +69,28 @@ DEPARTMENT = (
 """The department with its requirements (its own and the company-wide ones) as records
 (id, version, created_at, updated_at, department_id, competency_id, level, headcount)."""
 
-STAFF = (
-    "SELECT employees.id, employees.version, employees.created_at, employees.updated_at, "
-    "employees.full_name, employees.email, employees.job_title, employees.department_id, "
-    "employees.manager_id, employees.hired_on, employees.left_on, held.levels FROM employees LEFT OUTER "
-    "JOIN LATERAL (SELECT array_agg(row(latest.competency_id, latest.level)) AS levels FROM (SELECT "
-    "DISTINCT ON (assessments.competency_id) assessments.competency_id AS competency_id, "
-    "assessments.level AS level FROM assessments WHERE assessments.employee_id = employees.id AND "
-    "assessments.competency_id = ANY (array((SELECT requirements.competency_id FROM requirements WHERE "
-    "requirements.department_id = $1::UUID OR requirements.department_id IS NULL))) AND "
-    "assessments.status = 'validated' AND assessments.assessed_on <= $2::DATE AND (assessments.expires_on"
-    " IS NULL OR assessments.expires_on > $2::DATE) ORDER BY assessments.competency_id, "
-    "assessments.assessed_on DESC, assessments.created_at DESC, assessments.id DESC) AS latest) AS held "
-    "ON true WHERE employees.department_id = $1::UUID AND employees.hired_on <= $2::DATE AND "
-    "(employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
+HOLDERS = (
+    "SELECT pairs.competency_id, pairs.level, array_agg(pairs.employee_id ORDER BY pairs.employee_id ASC)"
+    " AS ids, bool_or(pairs.employee_id = $1::UUID) AS bool_or_1 FROM (SELECT "
+    "competency_levels.employee_id AS employee_id, competency_levels.competency_id AS competency_id, CASE"
+    " WHEN (competency_levels.assessed_on <= $2::DATE AND (competency_levels.expires_on IS NULL OR "
+    "competency_levels.expires_on > $2::DATE)) THEN competency_levels.level ELSE (SELECT "
+    "assessments.level FROM assessments WHERE assessments.employee_id = competency_levels.employee_id AND"
+    " assessments.competency_id = competency_levels.competency_id AND assessments.status = 'validated' "
+    "AND assessments.assessed_on <= $2::DATE AND (assessments.expires_on IS NULL OR "
+    "assessments.expires_on > $2::DATE) ORDER BY assessments.assessed_on DESC, assessments.created_at "
+    "DESC, assessments.id DESC LIMIT 1) END AS level FROM employees JOIN competency_levels ON "
+    "competency_levels.employee_id = employees.id WHERE employees.department_id = $3::UUID AND "
+    "employees.hired_on <= $2::DATE AND (employees.left_on IS NULL OR employees.left_on > $2::DATE) AND "
+    "competency_levels.assessment_id IS NOT NULL AND (competency_levels.competency_id = ANY "
+    "(array((SELECT requirements.competency_id FROM requirements WHERE requirements.department_id = "
+    "$3::UUID OR requirements.department_id IS NULL)))) IS true) AS pairs WHERE pairs.level IS NOT NULL "
+    "GROUP BY pairs.competency_id, pairs.level"
 )
-"""Parameters: $1 department id, $2 today. The department's current employees, each with the
-current levels (records (competency_id, level), or NULL) in the competencies it requires."""
+"""Parameters: $1 the employee asked about (NULL for coverage), $2 today, $3 department id. Per
+(required competency, current level): the ids of the department's current employees holding it,
+ascending, and whether $1 is one of them (the current-level projection; the history only for pairs
+whose projected assessment is not valid on the day)."""
 
 COURSES = (
     "SELECT courses.id, courses.version, courses.created_at, courses.updated_at, courses.title, courses.provider, "
@@ -188,23 +193,44 @@ MATRIX_STAFF = (
     "SELECT employees.id, employees.version, employees.created_at, employees.updated_at, "
     "employees.full_name, employees.email, employees.job_title, employees.department_id, "
     "employees.manager_id, employees.hired_on, employees.left_on, held.holdings FROM employees LEFT OUTER"
-    " JOIN LATERAL (SELECT array_agg(row(ranked.competency_id, ranked.status, ranked.level, "
-    "ranked.expires_on)) AS holdings FROM (SELECT latest.competency_id AS competency_id, latest.status AS"
-    " status, latest.level AS level, latest.expires_on AS expires_on, row_number() OVER (PARTITION BY "
-    "latest.competency_id ORDER BY latest.assessed_on DESC, latest.created_at DESC, latest.id DESC) AS n "
-    "FROM (SELECT DISTINCT ON (assessments.competency_id, assessments.status) assessments.competency_id "
-    "AS competency_id, assessments.status AS status, assessments.level AS level, assessments.expires_on "
-    "AS expires_on, assessments.assessed_on AS assessed_on, assessments.created_at AS created_at, "
-    "assessments.id AS id FROM assessments WHERE assessments.employee_id = employees.id AND "
-    "assessments.competency_id = ANY (array((SELECT requirements.competency_id FROM requirements WHERE "
-    "requirements.department_id = $1::UUID OR requirements.department_id IS NULL))) AND "
-    "assessments.status IN ('validated', 'proposed') AND assessments.assessed_on <= $2::DATE AND "
-    "(assessments.expires_on IS NULL OR assessments.expires_on > $2::DATE) ORDER BY "
-    "assessments.competency_id, assessments.status, assessments.assessed_on DESC, assessments.created_at "
-    "DESC, assessments.id DESC) AS latest) AS ranked WHERE ranked.status = 'validated' OR ranked.n = "
-    "$3::INTEGER) AS held ON true WHERE employees.department_id = $1::UUID AND employees.hired_on <= "
-    "$2::DATE AND (employees.left_on IS NULL OR employees.left_on > $2::DATE) ORDER BY employees.id"
+    " JOIN LATERAL (SELECT array_agg(row(cells.competency_id, cells.level, cells.expires_on, "
+    "cells.claimed)) AS holdings FROM (SELECT competency_levels.competency_id AS competency_id, cur.level"
+    " AS level, cur.expires_on AS expires_on, CASE WHEN (cur.id IS NULL OR (claim.assessed_on, "
+    "claim.created_at, claim.id) > (cur.assessed_on, cur.created_at, cur.id)) THEN claim.level END AS "
+    "claimed FROM competency_levels LEFT OUTER JOIN LATERAL (SELECT competency_levels.level AS level, "
+    "competency_levels.expires_on AS expires_on, competency_levels.assessed_on AS assessed_on, "
+    "competency_levels.created_at AS created_at, competency_levels.assessment_id AS id WHERE "
+    "competency_levels.assessed_on <= $1::DATE AND (competency_levels.expires_on IS NULL OR "
+    "competency_levels.expires_on > $1::DATE) UNION ALL (SELECT assessments.level AS level, "
+    "assessments.expires_on AS expires_on, assessments.assessed_on AS assessed_on, assessments.created_at"
+    " AS created_at, assessments.id AS id FROM assessments WHERE assessments.employee_id = "
+    "competency_levels.employee_id AND assessments.competency_id = competency_levels.competency_id AND "
+    "assessments.status = 'validated' AND assessments.assessed_on <= $1::DATE AND (assessments.expires_on"
+    " IS NULL OR assessments.expires_on > $1::DATE) AND competency_levels.assessment_id IS NOT NULL AND "
+    "NOT (competency_levels.assessed_on <= $1::DATE AND (competency_levels.expires_on IS NULL OR "
+    "competency_levels.expires_on > $1::DATE)) ORDER BY assessments.assessed_on DESC, "
+    "assessments.created_at DESC, assessments.id DESC LIMIT 1)) AS cur ON true LEFT OUTER JOIN LATERAL "
+    "(SELECT competency_levels.claim_level AS level, competency_levels.claim_expires_on AS expires_on, "
+    "competency_levels.claim_assessed_on AS assessed_on, competency_levels.claim_created_at AS "
+    "created_at, competency_levels.claim_id AS id WHERE competency_levels.claim_assessed_on <= $1::DATE "
+    "AND (competency_levels.claim_expires_on IS NULL OR competency_levels.claim_expires_on > $1::DATE) "
+    "UNION ALL (SELECT assessments.level AS level, assessments.expires_on AS expires_on, "
+    "assessments.assessed_on AS assessed_on, assessments.created_at AS created_at, assessments.id AS id "
+    "FROM assessments WHERE assessments.employee_id = competency_levels.employee_id AND "
+    "assessments.competency_id = competency_levels.competency_id AND assessments.status = 'proposed' AND "
+    "assessments.assessed_on <= $1::DATE AND (assessments.expires_on IS NULL OR assessments.expires_on > "
+    "$1::DATE) AND competency_levels.claim_id IS NOT NULL AND NOT (competency_levels.claim_assessed_on <="
+    " $1::DATE AND (competency_levels.claim_expires_on IS NULL OR competency_levels.claim_expires_on > "
+    "$1::DATE)) ORDER BY assessments.assessed_on DESC, assessments.created_at DESC, assessments.id DESC "
+    "LIMIT 1)) AS claim ON true WHERE competency_levels.employee_id = employees.id AND "
+    "(competency_levels.competency_id = ANY (array((SELECT requirements.competency_id FROM requirements "
+    "WHERE requirements.department_id = $2::UUID OR requirements.department_id IS NULL)))) IS true) AS "
+    "cells WHERE cells.level IS NOT NULL OR cells.claimed IS NOT NULL) AS held ON true WHERE "
+    "employees.department_id = $2::UUID AND employees.hired_on <= $1::DATE AND (employees.left_on IS NULL"
+    " OR employees.left_on > $1::DATE) ORDER BY employees.id"
 )
+"""Parameters: $1 today, $2 department id. The current employees, each with holdings (records
+(competency_id, level, expires_on, claimed level), or NULL) in the required competencies."""
 
 SAME_AS_APP: dict[str, tuple[str, ...]] = {
     "get_employee": (EMPLOYEE,),
@@ -212,8 +238,8 @@ SAME_AS_APP: dict[str, tuple[str, ...]] = {
     "list_deep": (NEXT_PAGE,),
     "create_competency": (INSERT_COMPETENCY,),
     "patch_employee": (EMPLOYEE, UPDATE_EMPLOYEE),
-    "coverage": (DEPARTMENT, STAFF),
-    "recommendations": (EMPLOYEE, DEPARTMENT, STAFF, COURSES, HISTORY),
+    "coverage": (DEPARTMENT, HOLDERS),
+    "recommendations": (EMPLOYEE, DEPARTMENT, HOLDERS, COURSES, HISTORY),
     "validate": (ASSESSMENT, EMPLOYEE, UPDATE_ASSESSMENT, CURRENT_LEVELS, ACTIVE_PLAN),
     "complete_enrollment": (ENROLLMENT, UPDATE_ENROLLMENT, COURSE, COVERS, CURRENT_LEVELS, INSERT_ASSESSMENT),
     "matrix": (MATRIX_HEAD, MATRIX_STAFF),

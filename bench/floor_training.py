@@ -19,29 +19,26 @@ RANK = {"basic": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 _OPEN_OR_DONE = {"planned", "in_progress", "completed"}
 
 
-def _levels(staff: Sequence[asyncpg.Record]) -> dict[tuple[UUID, UUID], int]:
-    """(employee id, competency id) → rank of the current level."""
-    return {(row["id"], held[0]): RANK[held[1]] for row in staff for held in row["levels"] or ()}
-
-
-def coverage(department: asyncpg.Record, staff: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
-    """Per requirement: how many current employees hold its level or above, and who."""
-    levels = _levels(staff)
-    members = [row["id"] for row in staff]
+def coverage(department: asyncpg.Record, holders: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
+    """Per requirement: how many current employees hold its level or above, and who (the rows:
+    competency, level, the holders' ids, whether the asked employee is one)."""
+    by_competency: dict[UUID, list[tuple[int, list[UUID]]]] = {}
+    for competency, level, ids, _own in holders:
+        by_competency.setdefault(competency, []).append((RANK[level], ids))
     result = []
     for requirement in department["requirements"]:
         id, competency, level, headcount = requirement[0], requirement[5], requirement[6], requirement[7]
         needed = RANK[level]
-        holders = [e for e in members if levels.get((e, competency), 0) >= needed]
+        covered = sorted(e for rank, ids in by_competency.get(competency, ()) if rank >= needed for e in ids)
         result.append(
             {
                 "requirement_id": id,
                 "competency_id": competency,
                 "level": level,
                 "headcount": headcount,
-                "covered": len(holders),
-                "gap": max(0, headcount - len(holders)),
-                "covered_by": holders,
+                "covered": len(covered),
+                "gap": max(0, headcount - len(covered)),
+                "covered_by": covered,
             }
         )
     return result
@@ -51,7 +48,7 @@ async def recommendations(
     connection: asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record],
     employee: asyncpg.Record,
     department: asyncpg.Record | None,
-    staff: Sequence[asyncpg.Record],
+    holders: Sequence[asyncpg.Record],
     today: date,
     limit: int = 10,
 ) -> list[dict[str, Any]]:
@@ -59,11 +56,11 @@ async def recommendations(
     those they are enrolled in or completed; best first."""
     if department is None or (employee["left_on"] is not None and employee["left_on"] <= today):
         return []
-    levels = _levels(staff)
+    mine = {competency: RANK[level] for competency, level, _ids, own in holders if own}
     me = employee["id"]
     gaps: dict[UUID, tuple[int, int]] = {}  # competency → (needed rank, gap size)
-    for row in coverage(department, staff):
-        current = levels.get((me, row["competency_id"]), 0)
+    for row in coverage(department, holders):
+        current = mine.get(row["competency_id"], 0)
         if row["gap"] > 0 and RANK[row["level"]] > current:
             needed, size = gaps.get(row["competency_id"], (0, 0))
             gaps[row["competency_id"]] = (max(needed, RANK[row["level"]]), size + row["gap"])
@@ -81,7 +78,7 @@ async def recommendations(
         addressed = [
             (competency, gaps[competency][1])
             for competency, level in course["covers"]
-            if competency in gaps and RANK[level] > levels.get((me, competency), 0)
+            if competency in gaps and RANK[level] > mine.get(competency, 0)
         ]
         if not addressed:
             continue
