@@ -30,7 +30,7 @@ def matrix(head: asyncpg.Record, staff: Sequence[asyncpg.Record], today: date) -
             needed[competency] = (*key, level, headcount)
     horizon = today + timedelta(days=WINDOW_DAYS)
     rows = []
-    for employee in sorted(staff, key=lambda e: (e["full_name"], e["id"])):
+    for employee in staff:  # by full name, then id (the SQL's order)
         cells: dict[UUID, dict[str, Any]] = {}
         for competency, level, expires_on, claimed in employee["holdings"] or ():
             cells[competency] = {

@@ -190,10 +190,8 @@ MATRIX_HEAD = (
 )
 
 MATRIX_STAFF = (
-    "SELECT employees.id, employees.version, employees.created_at, employees.updated_at, "
-    "employees.full_name, employees.email, employees.job_title, employees.department_id, "
-    "employees.manager_id, employees.hired_on, employees.left_on, held.holdings FROM employees LEFT OUTER"
-    " JOIN LATERAL (SELECT array_agg(row(cells.competency_id, cells.level, cells.expires_on, "
+    "SELECT employees.id, employees.full_name, employees.email, held.holdings FROM employees LEFT OUTER "
+    "JOIN LATERAL (SELECT array_agg(row(cells.competency_id, cells.level, cells.expires_on, "
     "cells.claimed)) AS holdings FROM (SELECT competency_levels.competency_id AS competency_id, cur.level"
     " AS level, cur.expires_on AS expires_on, CASE WHEN (cur.id IS NULL OR (claim.assessed_on, "
     "claim.created_at, claim.id) > (cur.assessed_on, cur.created_at, cur.id)) THEN claim.level END AS "
@@ -227,9 +225,10 @@ MATRIX_STAFF = (
     "WHERE requirements.department_id = $2::UUID OR requirements.department_id IS NULL)))) IS true) AS "
     "cells WHERE cells.level IS NOT NULL OR cells.claimed IS NOT NULL) AS held ON true WHERE "
     "employees.department_id = $2::UUID AND employees.hired_on <= $1::DATE AND (employees.left_on IS NULL"
-    " OR employees.left_on > $1::DATE) ORDER BY employees.id"
+    " OR employees.left_on > $1::DATE) ORDER BY employees.full_name, employees.id"
 )
-"""Parameters: $1 today, $2 department id. The current employees, each with holdings (records
+"""Parameters: $1 today, $2 department id. The current employees (id, full_name, email; by full
+name, then id), each with holdings (records
 (competency_id, level, expires_on, claimed level), or NULL) in the required competencies."""
 
 SAME_AS_APP: dict[str, tuple[str, ...]] = {

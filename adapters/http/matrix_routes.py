@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response, StreamingResponse
 
 from adapters.http.auth import CurrentPrincipal
-from adapters.http.matrix_schemas import SkillsMatrix, csv_chunks, matrix_body
+from adapters.http.matrix_schemas import SkillsMatrix, csv_stream, matrix_body
 from adapters.http.negotiation import preferred
 from adapters.http.paths import API_PREFIX
 from adapters.http.problems import NOT_ACCEPTABLE, ProblemException, problem_responses
@@ -69,7 +69,7 @@ def matrix_router(training: TrainingService) -> APIRouter:
             return JsonResponse(matrix_body(result), headers={"Vary": "Accept"})
         filename = f"skills-matrix-{result.department.id}-{result.on.isoformat()}.csv"
         return StreamingResponse(
-            csv_chunks(result),
+            csv_stream(result),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
         )

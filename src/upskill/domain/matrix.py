@@ -12,16 +12,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from upskill.domain.competency import Level
 from upskill.domain.coverage import applies_to, is_newer, latest_valid, rank
 from upskill.domain.errors import InvariantViolation
-from upskill.domain.organisation import Department, Employee
+from upskill.domain.organisation import Department
 from upskill.domain.training import Assessment, AssessmentStatus, Requirement
 
 DEFAULT_WINDOW_DAYS = 30
 MAX_WINDOW_DAYS = 365
+
+
+class Person(Protocol):
+    """What the matrix shows of an employee (an `Employee` is one)."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class Member(NamedTuple):
+    """A `Person` and no more: what a reader of the matrix needs to read of each employee."""
+
+    id: UUID
+    full_name: str
+    email: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +66,8 @@ class MatrixSnapshot:
     """The department's own and the company-wide ones."""
     names: Mapping[UUID, str]
     """Competency id → name, for every competency a requirement names."""
-    staff: tuple[Employee, ...]
-    """Its members employed on the day."""
+    staff: tuple[Person, ...]
+    """Its members employed on the day (the reader may give them by full name, then id)."""
     holdings: Mapping[tuple[UUID, UUID], Holding]
     """(employee id, competency id) → standing, for the staff in the required competencies;
     absent = neither assessed nor claimed."""
@@ -91,7 +113,7 @@ class Row:
     """One current employee: a cell for each column competency they hold or claim (absent: not
     assessed), and the competencies they alone cover (in column order)."""
 
-    employee: Employee
+    employee: Person
     cells: Mapping[UUID, Cell]
     sole_cover_of: tuple[UUID, ...]
 
