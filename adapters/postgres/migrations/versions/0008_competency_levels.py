@@ -118,7 +118,12 @@ def upgrade() -> None:
         sa.Column("claim_expires_on", sa.Date(), nullable=True),
         sa.Column("claim_created_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claim_id", sa.Uuid(), nullable=True),
-        sa.PrimaryKeyConstraint("employee_id", "competency_id", name=op.f("pk_competency_levels")),
+        sa.PrimaryKeyConstraint(
+            "employee_id",
+            "competency_id",
+            name=op.f("pk_competency_levels"),
+            postgresql_include=["level", "assessed_on", "expires_on", "assessment_id"],
+        ),
     )
     for statement in FUNCTIONS + TRIGGERS:
         op.execute(statement)
