@@ -156,21 +156,22 @@ def _holders(employees: Table, assessments: Table, requirements: Table, levels: 
     competency: one row per (competency, level) with the holders' ids ascending, and whether
     `EMPLOYEE_ID` is one of them. Read from the projection (`level_tables`): a pair whose
     projected validated assessment is valid on the day has that level; otherwise (expired, or
-    dated after the day) the pair's history answers, for that pair alone. No staff member who
-    holds nothing is read beyond the index."""
+    dated after the day) the pair's history answers, for that pair alone. The projection's
+    department index gives the department's holders of each required competency; a staff member
+    who holds none of them is not read at all."""
     e, p = employees, levels
     fresh = _fresh(p.c.assessed_on, p.c.expires_on)
     fallback = _older(assessments, p, AssessmentStatus.VALIDATED, assessments.c.level).scalar_subquery()
     pairs = (
         select(p.c.employee_id, p.c.competency_id, case((fresh, p.c.level), else_=fallback).label("level"))
-        .select_from(e.join(p, p.c.employee_id == e.c.id))
+        .select_from(p.join(e, e.c.id == p.c.employee_id))
         .where(
-            e.c.department_id == DEPARTMENT_ID,
-            _employed(e),
+            # one range of the department index per required competency, index-only
+            p.c.department_id == DEPARTMENT_ID,
+            p.c.competency_id == any_(_required(requirements)),
             p.c.assessment_id.is_not(None),
-            # IS TRUE: a filter on the employee's few rows, not an index condition (an `= ANY`
-            # on the key's second column descends the index once per element, ~40 buffers each)
-            (p.c.competency_id == any_(_required(requirements))).is_(true()),
+            e.c.department_id == DEPARTMENT_ID,  # the employee's own, whatever the projection says
+            _employed(e),
         )
         .subquery("pairs")
     )
@@ -212,10 +213,11 @@ def _staff_with_projected_holdings(
     employees: Binding[Any], assessments: Table, requirements: Table, levels: Table
 ) -> Select[Any]:
     """The department's staff on the day — what the matrix shows of each (id, full name, email),
-    by full name, then id — each with its holdings in the required
-    competencies as an array of (competency_id, level, expires_on, claimed) records, read from
-    the projection (`level_tables`) — the current level and the claim each from the projected
-    assessment when it is valid on the day, else from the pair's history."""
+    by full name, then id — each with its holdings in the required competencies as an array of
+    (competency_id, level, expires_on, claimed) records (NULL for none), read from the projection
+    (`level_tables`) by its department index and grouped per employee: the current level and the
+    claim each from the projected assessment when it is valid on the day, else from the pair's
+    history."""
     e, p = employees.table, levels
     c = p.c
     current = _projected(
@@ -237,21 +239,21 @@ def _staff_with_projected_holdings(
     )
     claimed = case((or_(current.c.id.is_(None), newer), claim.c.level))
     cells = (
-        select(c.competency_id, current.c.level, current.c.expires_on, claimed.label("claimed"))
+        select(c.employee_id, c.competency_id, current.c.level, current.c.expires_on, claimed.label("claimed"))
         .select_from(p.outerjoin(current, true()).outerjoin(claim, true()))
-        .where(c.employee_id == e.c.id, (c.competency_id == any_(_required(requirements))).is_(true()))
-        .correlate(e)
+        .where(c.department_id == DEPARTMENT_ID, c.competency_id == any_(_required(requirements)))
         .subquery("cells")
     )
     row = func.row(cells.c.competency_id, cells.c.level, cells.c.expires_on, cells.c.claimed)
+    shown = or_(cells.c.level.is_not(None), cells.c.claimed.is_not(None))
     held = (
-        select(func.array_agg(row, type_=NullType()).label("holdings"))
-        .where(or_(cells.c.level.is_not(None), cells.c.claimed.is_not(None)))
-        .lateral("held")
+        select(cells.c.employee_id, func.array_agg(row, type_=NullType()).filter(shown).label("holdings"))
+        .group_by(cells.c.employee_id)
+        .subquery("held")
     )
     return (
         select(e.c.id, e.c.full_name, e.c.email, held.c.holdings)
-        .select_from(e.outerjoin(held, true()))
+        .select_from(e.outerjoin(held, held.c.employee_id == e.c.id))
         .where(e.c.department_id == DEPARTMENT_ID, _employed(e))
         .order_by(e.c.full_name, e.c.id)  # the rows' order (full_name is "C": code-point order, as Python's)
     )

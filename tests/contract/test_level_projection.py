@@ -1,10 +1,10 @@
 """The current-level projection (`competency_levels` on PostgreSQL, `MemoryStore.levels`) always
 equals what the assessment history says, after any sequence of assessment writes — created,
-re-levelled, re-dated, validated, rejected, moved to another competency, deleted, several in one
-transaction or one each — on each storage adapter:
+re-levelled, re-dated, validated, rejected, moved to another competency, deleted, their employee
+moved to another department, several in one transaction or one each — on each storage adapter:
 
 - the projected rows themselves: per (employee, competency), the latest validated and the
-  latest proposed assessment of the history;
+  latest proposed assessment of the history (and, on PostgreSQL, the employee's department);
 - the reads built on it, on several days around the world's day (expiry and assessments dated
   later are decided by date at read time): the department snapshot's holders against
   `coverage.current_levels` and the matrix's holdings against `matrix.holdings` of the history.
@@ -28,6 +28,7 @@ from tests.unit.domain.test_coverage_properties import COMPETENCIES, DEPARTMENTS
 from upskill.domain.competency import Level
 from upskill.domain.coverage import applies_to, current_levels
 from upskill.domain.matrix import holdings
+from upskill.domain.organisation import Employee
 from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.training import Assessment, AssessmentStatus
 
@@ -46,6 +47,7 @@ def writes(draw: st.DrawFn, world: World) -> list[list[tuple[str, int, object]]]
         st.tuples(st.just("days"), st.integers(0, 99), st.tuples(st.integers(-6, 6), st.none() | st.integers(1, 9))),
         st.tuples(st.just("competency"), st.integers(0, 99), st.sampled_from(COMPETENCIES)),
         st.tuples(st.just("delete"), st.integers(0, 99), st.none()),
+        st.tuples(st.just("move"), st.integers(0, 99), st.sampled_from(DEPARTMENTS)),  # an employee
     )
     return draw(st.lists(st.lists(change, min_size=1, max_size=3), max_size=6))
 
@@ -64,13 +66,19 @@ def _changed(before: Assessment, what: str, value: object) -> Assessment:
 
 async def _apply(
     uow_factory: UnitOfWorkFactory, world: World, batches: list[list[tuple[str, int, object]]]
-) -> list[Assessment]:
-    """Applies the batches through the repository; the history as it then is."""
+) -> tuple[list[Assessment], list[Employee]]:
+    """Applies the batches through the repositories; the history and the staff as they then are."""
     alive = sorted(a.id for a in world.assessments)
+    people = sorted(e.id for e in world.employees)
     for batch in batches:
         async with uow_factory() as uow:
             repository = uow.repository(Assessment)
             for what, position, value in batch:
+                if what == "move":
+                    employee = await uow.repository(Employee).get(people[position % len(people)])
+                    moved = replace(employee, department_id=value)
+                    await uow.repository(Employee).update(moved, expected_version=employee.version)
+                    continue
                 if not alive:
                     break
                 target = await repository.get(alive[position % len(alive)])
@@ -81,7 +89,9 @@ async def _apply(
                     await repository.update(_changed(target, what, value), expected_version=target.version)
             await uow.commit()
     async with uow_factory() as uow:
-        return [await uow.repository(Assessment).get(id) for id in alive]
+        history = [await uow.repository(Assessment).get(id) for id in alive]
+        staff = [await uow.repository(Employee).get(id) for id in people]
+    return history, staff
 
 
 def _latest(history: list[Assessment]) -> dict[Pair, tuple[UUID | None, UUID | None]]:
@@ -102,7 +112,9 @@ def _latest(history: list[Assessment]) -> dict[Pair, tuple[UUID | None, UUID | N
     }  # type: ignore[misc]
 
 
-async def _projected_rows(storage: MemoryStore | Database) -> dict[Pair, tuple[UUID | None, UUID | None]]:
+async def _projected_rows(
+    storage: MemoryStore | Database, staff: list[Employee]
+) -> dict[Pair, tuple[UUID | None, UUID | None]]:
     if isinstance(storage, MemoryStore):
         return {
             key: (
@@ -114,20 +126,24 @@ async def _projected_rows(storage: MemoryStore | Database) -> dict[Pair, tuple[U
     async with storage.unit_of_work() as uow:
         connection = (await uow.connection()).connection
         rows = await connection.fetch(
-            "SELECT employee_id, competency_id, assessment_id, claim_id FROM competency_levels"
+            "SELECT employee_id, competency_id, department_id, assessment_id, claim_id FROM competency_levels"
         )
+    departments = {e.id: e.department_id for e in staff}
+    assert {r["employee_id"]: r["department_id"] for r in rows} == {
+        r["employee_id"]: departments[r["employee_id"]] for r in rows
+    }  # kept through moves
     return {(r["employee_id"], r["competency_id"]): (r["assessment_id"], r["claim_id"]) for r in rows}
 
 
 async def _check(storage: MemoryStore | Database, world: World, batches: list[list[tuple[str, int, object]]]) -> None:
     uow_factory: UnitOfWorkFactory = storage.unit_of_work
     await _persist_world(uow_factory, world)
-    history = await _apply(uow_factory, world, batches)
-    assert await _projected_rows(storage) == _latest(history)
+    history, people = await _apply(uow_factory, world, batches)
+    assert await _projected_rows(storage, people) == _latest(history)
     for shift in (-7, -1, 0, 1, 7):
         day = world.today + timedelta(days=shift)
         for department_id in DEPARTMENTS:
-            staff = {e.id for e in world.employees if e.department_id == department_id and e.is_current(day)}
+            staff = {e.id for e in people if e.department_id == department_id and e.is_current(day)}
             needed = {r.competency_id for r in world.requirements if applies_to(r, department_id)}
             mine = [a for a in history if a.employee_id in staff and a.competency_id in needed]
             async with uow_factory() as uow:
