@@ -21,7 +21,7 @@ by difference (the same app with one layer taken out of its middleware stack) or
   validation of the path parameter and headers.
 
     .venv/bin/python -m bench.budget                 # -n 1000 --rounds 15
-    .venv/bin/python -m bench.budget --endpoints     # also the totals of list, POST, PATCH, refresh
+    .venv/bin/python -m bench.budget --endpoints     # and GET, list, POST, PATCH, refresh: app against floor
 
 The database: as `bench.inproc` (`UPSKILL_DATABASE_URL`'s server, else 127.0.0.1:5432).
 """
@@ -276,10 +276,21 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
         spread = {name: (statistics.median(values), max(values)) for name, values in costs.items()}
 
         totals: dict[str, float] = {}
+        floor: dict[str, float] = {}
         if endpoints:
             totals = await _endpoint_totals(app, auth, grant, ids, n, rounds)
+            _, _, text = await _inproc_call(
+                app,
+                "POST",
+                "/api/v1/auth/token",
+                body=_form(grant_type="password", username=ADMIN_EMAIL, password=PASSWORD),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+            spare = json.loads(text)["refresh_token"]  # a session of its own for the floor's refresh
+    if endpoints:
+        floor = await _floor_totals(url, spare, n, rounds)
 
-    _report(median, spread, totals, n, rounds)
+    _report(median, spread, totals, floor, n, rounds)
 
 
 async def _inproc_call(app: Any, method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, str], bytes]:
@@ -291,7 +302,8 @@ async def _inproc_call(app: Any, method: str, path: str, **kwargs: Any) -> tuple
 async def _endpoint_totals(
     app: Any, auth: dict[str, str], grant: dict[str, Any], ids: list[str], n: int, rounds: int
 ) -> dict[str, float]:
-    """The other hot endpoints' totals (as `bench.inproc` measures them), medians of `rounds`."""
+    """The app's GET, list, POST, PATCH and refresh (as `bench.inproc` calls them), the lowest
+    of `rounds`, each endpoint's rounds in alternation with the others'."""
     import uuid
 
     from bench.inproc import call
@@ -302,6 +314,9 @@ async def _endpoint_totals(
         etags[id] = headers["etag"]
     token = [grant["refresh_token"]]
     tag = time.time_ns()
+
+    async def get(i: int) -> object:
+        return await call(app, "GET", f"/api/v1/employees/{ids[i % len(ids)]}", headers=auth)
 
     async def list_(i: int) -> object:
         return await call(app, "GET", "/api/v1/employees?sort=full_name&limit=50", headers=auth)
@@ -318,7 +333,7 @@ async def _endpoint_totals(
             app,
             "PATCH",
             f"/api/v1/employees/{id}",
-            body=json.dumps({"job_title": f"b{i}"}).encode(),
+            body=json.dumps({"job_title": f"b{tag % 100_000}-{i}"}).encode(),
             headers={**auth, "content-type": "application/merge-patch+json", "if-match": etags[id]},
         )
         etags[id] = result[1].get("etag", etags[id])
@@ -335,21 +350,81 @@ async def _endpoint_totals(
         token[0] = json.loads(result[2])["refresh_token"]
         return result
 
-    pieces: dict[str, tuple[Piece, int]] = {
-        "list": (list_, n // 4),
-        "post": (post, n // 2),
-        "patch": (patch, n // 2),
-        "refresh": (refresh, n // 2),
-    }
+    return await _rounds({"get": get, "list": list_, "post": post, "patch": patch, "refresh": refresh}, n, rounds)
+
+
+async def _floor_totals(url: str, refresh_token: str, n: int, rounds: int) -> dict[str, float]:
+    """The tuned floor's (`bench.floor`) same endpoints; its refresh reads and marks one token row."""
+    import uuid
+
+    from bench.floor import DSN_VARIABLE, build_app
+    from bench.inproc import call
+    from bench.seed import dsn
+
+    os.environ[DSN_VARIABLE] = dsn(url)
+    app = build_app()
+    ids = _employee_ids()
+    tag = time.time_ns()
+    async with Lifespan(app):
+        versions: dict[str, str] = {}
+        for id in ids:
+            _, headers, _ = await call(app, "GET", f"/employees/{id}")
+            versions[id] = headers["etag"]
+
+        async def get(i: int) -> object:
+            return await call(app, "GET", f"/employees/{ids[i % len(ids)]}")
+
+        async def list_(i: int) -> object:
+            return await call(app, "GET", "/employees?sort=full_name&limit=50")
+
+        async def post(i: int) -> object:
+            body = json.dumps({"name": f"bench-budget-floor-{tag}-{i}-{uuid.uuid4().hex[:8]}"}).encode()
+            return await call(app, "POST", "/competencies", body=body, headers={"content-type": "application/json"})
+
+        async def patch(i: int) -> object:
+            id = ids[i % len(ids)]
+            result = await call(
+                app,
+                "PATCH",
+                f"/employees/{id}",
+                body=json.dumps({"job_title": f"f{tag % 100_000}-{i}"}).encode(),
+                headers={"content-type": "application/json", "if-match": versions[id]},
+            )
+            versions[id] = result[1].get("etag", versions[id])
+            return result
+
+        form = _form(grant_type="refresh_token", refresh_token=refresh_token)
+
+        async def refresh(i: int) -> object:
+            return await call(
+                app, "POST", "/token", body=form, headers={"content-type": "application/x-www-form-urlencoded"}
+            )
+
+        pieces = {"get": get, "list": list_, "post": post, "patch": patch, "refresh": refresh}
+        return await _rounds(pieces, n, rounds)
+
+
+async def _rounds(pieces: dict[str, Piece], n: int, rounds: int) -> dict[str, float]:
+    counts = {name: n // 4 if name == "list" else n // 2 for name in pieces}
+    for name, piece in pieces.items():  # warm-up
+        for i in range(100):
+            status = await piece(i)
+            if isinstance(status, tuple) and status[0] >= 300:
+                raise RuntimeError(f"{name}: {status[0]} {status[2][:300]!r}")
     costs: dict[str, list[float]] = {name: [] for name in pieces}
     for _ in range(rounds):
-        for name, (piece, count) in pieces.items():
-            costs[name].append(await _cost(piece, count))
+        for name, piece in pieces.items():
+            costs[name].append(await _cost(piece, counts[name]))
     return {name: min(values) for name, values in costs.items()}
 
 
 def _report(
-    median: dict[str, float], spread: dict[str, tuple[float, float]], totals: dict[str, float], n: int, rounds: int
+    median: dict[str, float],
+    spread: dict[str, tuple[float, float]],
+    totals: dict[str, float],
+    floor: dict[str, float],
+    n: int,
+    rounds: int,
 ) -> None:
     request = median["request"]
     print(f"\nCPU µs per call, the lowest of {rounds} rounds of {n} (median, highest in brackets)\n")
@@ -393,16 +468,21 @@ def _report(
     for label, value in rows:
         print(f"| {label} | {value:.0f} |")
     if totals:
-        print("\nOther endpoints, CPU µs per request (lowest round):")
+        print("\nEndpoints, CPU µs per request (the lowest round; the floor is bench/floor.py):\n")
+        print("| endpoint | app µs | floor µs | floor/app |")
+        print("|---|---:|---:|---:|")
         for name, value in totals.items():
-            print(f"  {name:10s} {value:7.0f}")
+            base = floor.get(name, 0.0)
+            print(f"| {name} | {value:.0f} | {base:.0f} | {base / value:.2f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--endpoints", action="store_true", help="also the totals of list, POST, PATCH and refresh")
+    parser.add_argument(
+        "--endpoints", action="store_true", help="also GET, list, POST, PATCH and refresh, app and floor"
+    )
     args = parser.parse_args()
     import uvloop
 
