@@ -2,9 +2,9 @@
 
 The same app as `bench.inproc` (`adapters.main:build_app`, production settings, the bench data
 set), one request at a time, process CPU time (`time.process_time`) per call over `-n` calls,
-each piece measured `--rounds` times in alternation and its lowest kept (the machine is shared:
-other processes only ever add to a round, so the least disturbed round is the estimate; the
-median is printed beside it). Pieces are measured
+the pieces called in turn call by call (a slow spell of the shared machine weighs on all of
+them alike), `--rounds` times, each piece's lowest round kept (other processes only ever add
+to a round, so the least disturbed one is the estimate; the median is printed beside it). Pieces are measured
 by difference (the same app with one layer taken out of its middleware stack) or on their own
 (the same objects the request uses, called directly), never under a profiler:
 
@@ -102,6 +102,19 @@ async def _cost(piece: Piece, n: int) -> float:
     for i in range(n):
         await piece(i)
     return (time.process_time() - started) / n * 1e6
+
+
+async def _interleaved(pieces: dict[str, Piece], n: int) -> dict[str, float]:
+    """µs of process CPU per call of each piece, the pieces called in turn, call by call `n`
+    times: a slow spell of the machine weighs on every piece alike, so differences hold."""
+    spent = dict.fromkeys(pieces, 0.0)
+    clock = time.process_time
+    for i in range(n):
+        for name, piece in pieces.items():
+            started = clock()
+            await piece(i)
+            spent[name] += clock() - started
+    return {name: total / n * 1e6 for name, total in spent.items()}
 
 
 def _stack_without(app: Any, *left_out: type) -> Any:
@@ -268,8 +281,8 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
                     await piece(i)
             costs: dict[str, list[float]] = {name: [] for name in pieces}
             for _ in range(rounds):
-                for name, piece in pieces.items():
-                    costs[name].append(await _cost(piece, n))
+                for name, value in (await _interleaved(pieces, n)).items():
+                    costs[name].append(value)
         finally:
             await pool.release(held[0])
         median = {name: min(values) for name, values in costs.items()}
