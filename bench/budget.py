@@ -2,8 +2,8 @@
 
 The same app as `bench.inproc` (`adapters.main:build_app`, production settings, the bench data
 set), one request at a time, process CPU time (`time.process_time`) per call over `-n` calls,
-the pieces called in turn call by call (a slow spell of the shared machine weighs on all of
-them alike), `--rounds` times, each piece's lowest round kept (other processes only ever add
+the pieces called in turn, 50 calls at a time (a slow spell of the shared machine weighs on
+all of them alike), `--rounds` times, each piece's lowest round kept (other processes only ever add
 to a round, so the least disturbed one is the estimate; the median is printed beside it). Pieces are measured
 by difference (the same app with one layer taken out of its middleware stack) or on their own
 (the same objects the request uses, called directly), never under a profiler:
@@ -104,15 +104,18 @@ async def _cost(piece: Piece, n: int) -> float:
     return (time.process_time() - started) / n * 1e6
 
 
-async def _interleaved(pieces: dict[str, Piece], n: int) -> dict[str, float]:
-    """µs of process CPU per call of each piece, the pieces called in turn, call by call `n`
-    times: a slow spell of the machine weighs on every piece alike, so differences hold."""
+async def _interleaved(pieces: dict[str, Piece], n: int, block: int = 50) -> dict[str, float]:
+    """µs of process CPU per call of each piece, the pieces called in turn `block` calls at a
+    time until each made `n`: a slow spell of the machine weighs on every piece alike, so
+    differences hold, and each block runs warm (a piece called alone between others' calls would
+    be measured cold)."""
     spent = dict.fromkeys(pieces, 0.0)
     clock = time.process_time
-    for i in range(n):
+    for first in range(0, n, block):
         for name, piece in pieces.items():
             started = clock()
-            await piece(i)
+            for i in range(first, min(first + block, n)):
+                await piece(i)
             spent[name] += clock() - started
     return {name: total / n * 1e6 for name, total in spent.items()}
 
