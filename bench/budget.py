@@ -12,7 +12,8 @@ by difference (the same app with one layer taken out of its middleware stack) or
   of its stack (`build_middleware_stack` with the others), then without any of ours, then the
   router alone (FastAPI's own layers — error, telemetry, body size, exceptions, exit stack —
   are the difference);
-- inside the router: route matching (the route list walked as Starlette walks it), the bearer
+- inside the router: route matching (the routes tried as the router tries them: all in turn,
+  or the index's candidates), the bearer
   check (`current_principal`: token syntax, the remembered signature and access check), the
   use case (`CrudService.get`: unit of work, pool, executor, asyncpg, mapping; with the bare
   asyncpg `fetch` and the pool's acquire/release measured apart), the response (the entity's
@@ -208,10 +209,11 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
                 return await _asgi_call(app.router, scope)
 
         routes = app.router.routes
+        index = getattr(app.router.middleware_stack, "_candidates", None)  # adapters.http.route_index
 
         async def routing(i: int) -> object:
             scope = get_scope(i)
-            for route in routes:
+            for route in routes if index is None else index(scope["path"]):
                 match, _child = route.matches(scope)
                 if match is Match.FULL:
                     return route
