@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -332,6 +333,7 @@ async def _endpoint_totals(
         etags[id] = headers["etag"]
     token = [grant["refresh_token"]]
     tag = time.time_ns()
+    serial = itertools.count()  # every PATCH changes the title (rounds repeat the same i)
 
     async def get(i: int) -> object:
         return await call(app, "GET", f"/api/v1/employees/{ids[i % len(ids)]}", headers=auth)
@@ -351,7 +353,7 @@ async def _endpoint_totals(
             app,
             "PATCH",
             f"/api/v1/employees/{id}",
-            body=json.dumps({"job_title": f"b{tag % 100_000}-{i}"}).encode(),
+            body=json.dumps({"job_title": f"b{tag % 100_000}-{next(serial)}"}).encode(),
             headers={**auth, "content-type": "application/merge-patch+json", "if-match": etags[id]},
         )
         etags[id] = result[1].get("etag", etags[id])
@@ -383,6 +385,7 @@ async def _floor_totals(url: str, refresh_token: str, n: int, rounds: int) -> di
     app = build_app()
     ids = _employee_ids()
     tag = time.time_ns()
+    serial = itertools.count()
     async with Lifespan(app):
         versions: dict[str, str] = {}
         for id in ids:
@@ -405,7 +408,7 @@ async def _floor_totals(url: str, refresh_token: str, n: int, rounds: int) -> di
                 app,
                 "PATCH",
                 f"/employees/{id}",
-                body=json.dumps({"job_title": f"f{tag % 100_000}-{i}"}).encode(),
+                body=json.dumps({"job_title": f"f{tag % 100_000}-{next(serial)}"}).encode(),
                 headers={"content-type": "application/json", "if-match": versions[id]},
             )
             versions[id] = result[1].get("etag", versions[id])
