@@ -125,3 +125,18 @@ async def test_writes_answer_alike(stack: Stack, client: httpx.AsyncClient) -> N
             f"{API}/departments/{slow_body['id']}", json={"description": "d"}, headers={"If-Match": 'W/"1"'}
         )
     assert (changed.status_code, changed.headers["etag"]) == (also.status_code, also.headers["etag"]) == (200, 'W/"2"')
+
+
+async def test_the_token_endpoint_answers_as_fastapi_s(stack: Stack, client: httpx.AsyncClient) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for body, headers in [
+        (b"", form),
+        (b"grant_type=refresh_token", form),
+        (b"grant_type=refresh_token&refresh_token=nope", form),
+        (b"grant_type=password&username=a@b.c&password=wrong-password-here", form),
+        (b"grant_type=magic", form),
+        (b"grant_type=refresh_token&grant_type=password", form),
+        (b'{"grant_type": "refresh_token"}', {"Content-Type": "application/json"}),
+        (b"grant_type=refresh_token&refresh_token=x&client_secret=s", form),
+    ]:
+        await _both(stack, client, "POST", f"{API}/auth/token", content=body, headers=headers)
