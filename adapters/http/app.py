@@ -33,6 +33,7 @@ from adapters.http.problem_docs import problem_docs_router
 from adapters.http.rate_limit import TokenBucketLimiter
 from adapters.http.request_id import HEADER
 from adapters.http.responses import JsonResponse
+from adapters.http.route_index import install_route_index
 from adapters.http.schemas import ResourceSchemas, schemas_for
 from adapters.http.signin_routes import sign_in_router
 from adapters.http.token_routes import token_router
@@ -190,6 +191,7 @@ def create_app(
         )
     app.add_middleware(RequestContextMiddleware, private_prefix=f"{API_PREFIX}/", observer=RequestMetrics(registry))
     _install_openapi(app)
+    install_route_index(app)
     return app
 
 

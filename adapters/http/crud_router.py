@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapters.http.auth import CurrentPrincipal
+from adapters.http.auth import BEARER, CurrentPrincipal, current_principal
 from adapters.http.event_schemas import HistoryPage, history_entry, limit_of
+from adapters.http.hot import hot, path_uuid, read_json, validated
 from adapters.http.listing import ListParser, envelope, next_link
 from adapters.http.media import JSON, MERGE_PATCH, require_media_type
 from adapters.http.preconditions import etag, expected_version, is_current
@@ -201,4 +203,52 @@ def crud_router(service: CrudService[Any], schemas: ResourceSchemas | None = Non
         },
         responses=problem_responses(400, 404, 422, *_COMMON),
     )
+
+    # The hot routes (see `hot`): the same dependencies and endpoints, in FastAPI's order —
+    # the body parsed, the route's media check, the bearer token, then the parameters. A body
+    # whose media type the route refuses is left to FastAPI (its 415, after its own parsing).
+    async def principal_of(request: Request) -> Any:
+        return await current_principal(request, await BEARER(request))
+
+    async def read_hot(request: Request) -> Response | None:
+        id = path_uuid(request)
+        if id is None:
+            return None
+        principal = await principal_of(request)
+        return await read(principal, id, request.headers.get("if-none-match"))
+
+    async def list_hot(request: Request) -> Response | None:
+        return await list_(request, await principal_of(request))
+
+    async def create_hot(request: Request) -> Response | None:
+        value = await read_json(request)
+        if value is None or _media_type(request) != JSON:
+            return None
+        principal = await principal_of(request)
+        body = validated(schemas.input, value)
+        return None if body is None else await create(request, principal, body)
+
+    async def patch_hot(request: Request) -> Response | None:
+        id = path_uuid(request)
+        if id is None:
+            return None
+        value = await read_json(request)
+        if value is None or _media_type(request) not in (JSON, MERGE_PATCH):
+            return None
+        principal = await principal_of(request)
+        body = validated(schemas.patch, value)
+        return None if body is None else await patch(principal, id, body, request.headers.get("if-match"))
+
+    fast = {("", "POST"): create_hot, ("", "GET"): list_hot, ("/{id}", "GET"): read_hot, ("/{id}", "PATCH"): patch_hot}
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.methods and len(route.methods) == 1:
+            handler = fast.get((route.path_format.removeprefix(router.prefix), next(iter(route.methods))))
+            if handler is not None:
+                hot(route, handler)
     return router
+
+
+def _media_type(request: Request) -> str:
+    """The body's media type as `require_media_type` reads it (and the JSON ones it accepts
+    are the ones FastAPI parses as JSON: `application/json`, `application/*+json`)."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()

@@ -41,6 +41,8 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Request duration buckets in seconds, 5 ms to 10 s (+Inf is added by the client)."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "OTHER"
+MAX_CHILDREN = 4096
+"""Labelled children remembered by `RequestMetrics` (past this they are looked up each time)."""
 POOL_HELP = {
     "db_pool_size": "Most connections the database pool may open (pool size + overflow).",
     "db_pool_open": "Connections the database pool has open now.",
@@ -73,14 +75,24 @@ class RequestMetrics:
             multiprocess_mode="livesum",
         )
 
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        """The labelled children by (method, route, status), as `labels` returns them, found
+        once (label cardinality is the API's: bounded)."""
+
     def started(self) -> None:
         self.in_flight.inc()
 
     def finished(self, method: str, route: str, status: int, seconds: float) -> None:
         """One answered (or abandoned) request; pairs with one `started()`."""
-        method = method if method in METHODS else OTHER_METHOD
-        self.requests.labels(method, route, str(status)).inc()
-        self.duration.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            method = method if method in METHODS else OTHER_METHOD
+            children = (self.requests.labels(method, route, str(status)), self.duration.labels(method, route))
+            if len(self._children) < MAX_CHILDREN:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
         self.in_flight.dec()
 
 

@@ -73,7 +73,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = accept_request_id(Headers(scope=scope).get(HEADER))
+        request_id = accept_request_id(_header(scope, _REQUEST_ID_KEY))
         token = REQUEST_ID.set(request_id)
         try:
             with logger.contextualize(request_id=request_id):
@@ -90,18 +90,13 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})  # `request.state` of every Request made from this scope
         if self.observer is not None:
             self.observer.started()
+        added = [(_REQUEST_ID_KEY, request_id.encode("latin-1")), _NOSNIFF]
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 started, status = True, message["status"]
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                headers[HEADER] = request_id
-                headers["X-Content-Type-Options"] = "nosniff"
-                if private and "cache-control" not in headers:
-                    headers["Cache-Control"] = "no-store"
-                    headers["Pragma"] = "no-cache"
+                _add_headers(message, added, private)
             await send(message)
 
         try:
@@ -117,17 +112,61 @@ class RequestContextMiddleware:
                 await problem_response(INTERNAL_ERROR, instance=path)(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - start
-            duration_ms = round(elapsed * 1000, 2)
             route = route_template(scope)
             if self.observer is not None:
                 self.observer.finished(scope["method"], route, status, elapsed)
-            principal = state.get("principal")
-            user_id = str(principal.user_id) if isinstance(principal, Principal) and principal.user_id else None
-            line = logger.bind(
-                method=scope["method"], route=route, status=status, duration_ms=duration_ms, user_id=user_id
-            )
             level = "DEBUG" if path.startswith(self.quiet_prefix) and status < 500 else "INFO"
-            line.log(level, "{} {} {} {}ms", scope["method"], route, status, duration_ms)
+            if _LEVELS[level] >= _least_logged():  # else loguru would drop the line: not made at all
+                duration_ms = round(elapsed * 1000, 2)
+                principal = state.get("principal")
+                user_id = str(principal.user_id) if isinstance(principal, Principal) and principal.user_id else None
+                line = logger.bind(
+                    method=scope["method"], route=route, status=status, duration_ms=duration_ms, user_id=user_id
+                )
+                line.log(level, "{} {} {} {}ms", scope["method"], route, status, duration_ms)
+
+
+_REQUEST_ID_KEY = HEADER.lower().encode("latin-1")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_PRIVATE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
+_OURS = frozenset({_REQUEST_ID_KEY, _NOSNIFF[0]})
+_LEVELS = {"DEBUG": 10, "INFO": 20}
+
+
+def _least_logged() -> float:
+    """The lowest level any loguru sink takes now (loguru drops a record below it before doing
+    anything with it); 0 if loguru does not say."""
+    level: float = getattr(getattr(logger, "_core", None), "min_level", 0)
+    return level
+
+
+def _header(scope: Scope, key: bytes) -> str | None:
+    """The first value of request header `key` (lower case), as `Headers.get` reads it."""
+    for name, value in scope["headers"]:
+        if name == key:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _add_headers(message: Message, added: list[tuple[bytes, bytes]], private: bool) -> None:
+    """Set `added` on a response start (replacing any the app set: `MutableHeaders` semantics),
+    and, when `private`, `Cache-Control: no-store` with `Pragma: no-cache` unless the app set a
+    Cache-Control. One pass over the headers when the app set none of them (the usual case)."""
+    raw = list(message.get("headers", ()))
+    names = {name for name, _ in raw}
+    if names.isdisjoint(_OURS):
+        raw += added
+        if private and b"cache-control" not in names:
+            raw += _PRIVATE
+        message["headers"] = raw
+        return
+    message["headers"] = raw
+    headers = MutableHeaders(scope=message)
+    for name, value in added:
+        headers[name.decode("latin-1")] = value.decode("latin-1")
+    if private and "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
 
 
 class BodyLimitMiddleware:

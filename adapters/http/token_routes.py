@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from adapters.http.auth import CurrentPrincipal, auth_service
+from adapters.http.hot import hot
 from adapters.http.oauth import (
     NO_STORE,
     OAuthError,
@@ -229,4 +231,13 @@ def token_router(limiter: TokenBucketLimiter) -> APIRouter:
         result = await auth_service(request).introspect(principal, token)
         return JsonResponse(_introspection(result), headers=NO_STORE)
 
+    async def token_hot(request: Request) -> Response:
+        """The token endpoint without FastAPI's handler (see `hot`): its one dependency, the
+        per-IP limit, then the endpoint, which reads its form itself."""
+        await limiter(request)
+        return await token(request)
+
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path_format == f"{AUTH_PREFIX}/token":
+            hot(route, token_hot)
     return router
