@@ -69,16 +69,20 @@ class Harness:
                 f"{what}: {result.requests} requests, errors {result.errors}, first: {result.first_error}"
             )
 
-    def compare(self, bench: Bench, rounds: int | None = None) -> Row:
-        """The bench on each side, warmed up, then `rounds` (the profile's) rounds alternating
-        the sides in the same order (app, tuned floor, naive floor)."""
+    def compare(self, bench: Bench, rounds: int = 0) -> Row:
+        """The bench on each side, warmed up, then `rounds` rounds (0: the bench's or the
+        profile's, whichever is fewer) alternating the sides in the same order (app, tuned
+        floor, naive floor)."""
         row = Row(bench.key, bench.label)
         sides: list[Side] = ["app", "floor", *(["naive"] if bench.naive and self.naive else [])]  # type: ignore[list-item]
+        duration = self.profile.duration_s
+        if bench.connections == 1 and self.profile.latency_duration_s:
+            duration = self.profile.latency_duration_s
         for side in sides if self.profile.warmup_s else ():
             self.measure(bench, side, self.profile.warmup_s, warmup=True)
-        for n in range(self.profile.rounds if rounds is None else rounds):
+        for n in range(rounds or min(self.profile.rounds, bench.rounds or self.profile.rounds)):
             for side in sides:
-                row.results(side).append(self.measure(bench, side, self.profile.duration_s))
+                row.results(side).append(self.measure(bench, side, duration))
             print(f"  {bench.key:21s} round {n + 1}: " + " | ".join(_brief(side, row) for side in sides), flush=True)
         return row
 

@@ -54,6 +54,9 @@ class Profile:
     """The page (of `limit=50`, sorted by full name) the deep-list bench reads by cursor."""
     id_pool: int
     """How many employee ids the random-id scripts draw from."""
+    latency_duration_s: int = 0
+    """Seconds per run of the 1-connection benches, whose targets are p50 latencies (0: as
+    `duration_s`): shorter, so the growth curves fit in the bench's half hour."""
     history_assessments: int = 0
     """Older assessments of the history step (bench/history.py): a second database, the same
     data set plus these rows, made and cached once (its own marker). 0: no history step."""
@@ -93,6 +96,7 @@ FULL = Profile(
     login_connections=8,
     deep_page=1000,
     id_pool=10_000,
+    latency_duration_s=6,
     history_assessments=4_000_000,
     history_rounds=2,
 )

@@ -123,8 +123,7 @@ def _selection(options: Options, profile: Profile) -> tuple[frozenset[str], froz
         return only, every
     if "history" not in only:
         return only, frozenset()
-    chosen = every & only or every
-    return only | chosen, chosen
+    return only | every, every
 
 
 def _bench(
