@@ -39,12 +39,6 @@ def evaluate(
     ]
 
 
-def _both(row: Row) -> str:
-    """Upskill's req/s against both floors, as the report gives every ratio."""
-    text = f"{row.ratio:.2f} of the tuned floor"
-    return text + (f", {row.naive_ratio:.2f} of the naive floor" if row.naive else "")
-
-
 def issue16(
     rows: Mapping[str, Row],
     memory: Memory,
@@ -64,7 +58,11 @@ def issue16(
             return
         value = row.naive_ratio if naive else row.ratio
         which = "naive" if naive else "tuned"
-        detail = f"{value:.2f} of the {which} floor (target ≥ {least}); {_both(row)}"
+        detail = f"{value:.2f} of the {which} floor (target ≥ {least})"
+        if naive:
+            detail += f"; {row.ratio:.2f} of the tuned floor"
+        elif row.naive:
+            detail += f"; {row.naive_ratio:.2f} of the naive floor"
         targets.append(Target(name, value >= least, detail, headline=True))
 
     ratio("get_employee", 1.0, "authenticated GET ≥ 1.0x the naive floor", naive=True)
