@@ -51,11 +51,12 @@ image-check: install
 soak: install
 	$(BIN)/python -m tests.reliability.soak --seconds $(or $(SOAK_SECONDS),300)
 
-## Benchmark Upskill against a bare FastAPI + asyncpg floor under wrk (~15 min); writes bench/results/latest.md.
+## Benchmark Upskill against two FastAPI + asyncpg floors (tuned, naive) under wrk, then the team views with
+## 5x the assessment history (~30 min; ~3 min more once to seed that database); writes bench/results/latest.md.
 bench: install
 	$(BIN)/python -m bench.run
 
-## The same harness on tiny data in about a minute; fails only when the harness breaks (CI).
+## The same harness on tiny data in about two minutes; fails only when the harness breaks (CI).
 bench-smoke: install
 	$(BIN)/python -m bench.run --smoke
 

@@ -105,11 +105,18 @@ _STAMPS = ("id", "version", "created_at", "updated_at")
 
 
 class Dataset:
-    """Ids are made up front (they are referenced across tables); rows are made as read."""
+    """Ids are made up front (they are referenced across tables); rows are made as read.
 
-    def __init__(self, sizes: Sizes, password_hash: str) -> None:
+    `history`: that many older assessments after the others (the history step's database,
+    bench/history.py): validated, of the employee x competency pairs the regular assessments
+    already hold (every department's), spread evenly over those pairs, assessed and expired
+    years before the earliest regular assessment, so they never are anyone's current level and
+    never expire within a window (the app's answers are those of the data set without them)."""
+
+    def __init__(self, sizes: Sizes, password_hash: str, history: int = 0) -> None:
         self.sizes = sizes
         self.password_hash = password_hash
+        self.history = history
         self.last = (LAST_DAY - FIRST_DAY).days
         """Index of LAST_DAY in `days`, which runs on beyond it for expiry dates."""
         self.days = [FIRST_DAY + timedelta(days=n) for n in range(self.last + 2000)]
@@ -271,6 +278,7 @@ class Dataset:
         employees, competencies, days, d = self.employees, self.competencies, self.days, self.sizes.departments
         e, c, first = len(employees), len(competencies), self.last - 1500
         rand, bits, midnights = rng.random, rng.getrandbits, self.midnights
+        pairs: set[tuple[int, int]] = set()
         for i in range(self.sizes.assessments):
             who = i % e
             day = first + rng.randrange(1501)
@@ -281,13 +289,16 @@ class Dataset:
             ms = int(at.timestamp() * 1000)
             id = UUID(int=(ms << 80) | (0x7 << 76) | (bits(12) << 64) | (0b10 << 62) | bits(62))
             level = LEVELS[min(3, int(rand() * 4.4))]
+            competency = rng.randrange(c)  # drawn here, as ever: the same rows as before
+            if self.history:
+                pairs.add((who, competency))
             yield (
                 id,
                 1,
                 at,
                 at,
                 employees[who],
-                competencies[rng.randrange(c)],
+                competencies[competency],
                 level,
                 days[day],
                 expires,
@@ -314,6 +325,37 @@ class Dataset:
                 None,
                 "self",
                 "proposed",
+            )
+        yield from self._history(sorted(pairs))
+
+    def _history(self, pairs: list[tuple[int, int]]) -> Iterator[Row]:
+        """The older assessments (see the class): pair `n % len(pairs)` each, assessed on a
+        day of the first 1,237 - 400 days (2019-01 … 2021-04), expired 180-380 days later, before
+        the earliest regular assessment (2022-05)."""
+        rng = seeded("history")
+        employees, competencies, days, midnights = self.employees, self.competencies, self.days, self.midnights
+        span = self.last - 1500 - 400
+        bits = rng.getrandbits
+        for n in range(self.history):
+            who, competency = pairs[n % len(pairs)]
+            day = rng.randrange(span)
+            at = midnights[day] + timedelta(seconds=n % 86_400)
+            ms = int(at.timestamp() * 1000)
+            id = UUID(int=(ms << 80) | (0x7 << 76) | (bits(12) << 64) | (0b10 << 62) | bits(62))
+            yield (
+                id,
+                1,
+                at,
+                at,
+                employees[who],
+                competencies[competency],
+                LEVELS[rng.randrange(4)],
+                days[day],
+                days[day + 180 + rng.randrange(200)],
+                None,
+                None,
+                "manager",
+                "validated",
             )
 
     def _feedback(self) -> Iterator[Row]:

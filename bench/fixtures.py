@@ -48,6 +48,15 @@ def employee_ids(dataset: Dataset, count: int, seed: str = "ids") -> list[str]:
     return [str(dataset.employees[i]) for i in chosen]
 
 
+def department_staff(dataset: Dataset, department: int, count: int) -> list[str]:
+    """`count` ids of current employees of department `department` (an index, the growth
+    curve's departments included), deterministically chosen."""
+    staff = [i for i in range(len(dataset.employees)) if dataset.department_of(i) == department]
+    current = [i for i in staff if not dataset.left(i)]
+    chosen = seeded(f"staff-{department}").sample(current, min(count, len(current)))
+    return [str(dataset.employees[i]) for i in chosen]
+
+
 def cursor_of_page(base: str, path: str, page: int, headers: dict[str, str]) -> tuple[str, str]:
     """Walk `path` (a list URL with `limit=50`) page by page: the cursor that reads page
     `page` (1-based) and the first id on it."""

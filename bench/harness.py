@@ -1,6 +1,6 @@
-"""Measuring: each bench on Upskill and on the floor, alternated over the rounds, with the
-worker's CPU time per request; the login interference runs; the calls whose round trips are
-counted."""
+"""Measuring: each bench on Upskill, the tuned floor and (where it has the endpoint) the naive
+floor, alternated over the rounds (app, tuned, naive, app, …), with the worker's CPU time per
+request; the login interference runs; the calls whose round trips are counted."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from urllib.parse import quote
 
 from bench import fixtures, roundtrips
-from bench.benches import BENCHES, Bench, Context
+from bench.benches import BENCHES, Bench, Context, Side
 from bench.cores import CorePlan
 from bench.dataset import ADMIN_EMAIL, PASSWORD
 from bench.load import Load, Result, median, run
@@ -20,19 +20,34 @@ from bench.servers import Server
 
 
 class Harness:
-    def __init__(self, profile: Profile, cores: CorePlan | None, app: Server, floor: Server, ctx: Context) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        cores: CorePlan | None,
+        app: Server,
+        floor: Server,
+        ctx: Context,
+        naive: Server | None = None,
+    ) -> None:
         self.profile, self.cores, self.app, self.floor, self.ctx = profile, cores, app, floor, ctx
+        self.naive = naive
         self.broken: list[str] = []
+
+    def server(self, side: Side) -> Server:
+        server = {"app": self.app, "floor": self.floor, "naive": self.naive}[side]
+        if server is None:
+            raise RuntimeError(f"no {side} server")
+        return server
 
     @property
     def load_cpus(self) -> str | None:
         return self.cores.load if self.cores else None
 
-    def measure(self, bench: Bench, app: bool, duration_s: float, *, warmup: bool = False) -> Result:
-        server = self.app if app else self.floor
-        if app:
+    def measure(self, bench: Bench, side: Side, duration_s: float, *, warmup: bool = False) -> Result:
+        server = self.server(side)
+        if side == "app":
             self.ctx.token = fixtures.password_grant(self.app.base, ADMIN_EMAIL)["access_token"]
-        data = {**self.ctx.side(app), **bench.data(self.ctx, app)}
+        data = {**self.ctx.side(side), **bench.data(self.ctx, side)}
         connections = bench.connections or (
             self.profile.login_connections if bench.logins else self.profile.connections
         )
@@ -54,20 +69,21 @@ class Harness:
                 f"{what}: {result.requests} requests, errors {result.errors}, first: {result.first_error}"
             )
 
-    def compare(self, bench: Bench) -> Row:
+    def compare(self, bench: Bench, rounds: int = 0) -> Row:
+        """The bench on each side, warmed up, then `rounds` rounds (0: the bench's or the
+        profile's, whichever is fewer) alternating the sides in the same order (app, tuned
+        floor, naive floor)."""
         row = Row(bench.key, bench.label)
-        for app in (True, False):
-            self.measure(bench, app, self.profile.warmup_s, warmup=True)
-        for n in range(self.profile.rounds):
-            row.app.append(self.measure(bench, True, self.profile.duration_s))
-            row.floor.append(self.measure(bench, False, self.profile.duration_s))
-            ours, bare = row.app[-1], row.floor[-1]
-            print(
-                f"  {bench.key:18s} round {n + 1}: Upskill {ours.rps:8,.0f} req/s p50 {ours.p50_ms:7.2f} ms"
-                f" {ours.cpu_ms:5.2f} CPU ms/req | floor {bare.rps:8,.0f} req/s p50 {bare.p50_ms:7.2f} ms"
-                f" {bare.cpu_ms:5.2f} CPU ms/req",
-                flush=True,
-            )
+        sides: list[Side] = ["app", "floor", *(["naive"] if bench.naive and self.naive else [])]  # type: ignore[list-item]
+        duration = self.profile.duration_s
+        if bench.connections == 1 and self.profile.latency_duration_s:
+            duration = self.profile.latency_duration_s
+        for side in sides if self.profile.warmup_s else ():
+            self.measure(bench, side, self.profile.warmup_s, warmup=True)
+        for n in range(rounds or min(self.profile.rounds, bench.rounds or self.profile.rounds)):
+            for side in sides:
+                row.results(side).append(self.measure(bench, side, duration))
+            print(f"  {bench.key:21s} round {n + 1}: " + " | ".join(_brief(side, row) for side in sides), flush=True)
         return row
 
     def logins(self, memory: Memory) -> tuple[float, float]:
@@ -76,8 +92,8 @@ class Harness:
         password = next(b for b in BENCHES if b.key == "password")
         alone, loaded = [], []
         for _ in range(self.profile.rounds):
-            alone.append(self.measure(get, True, self.profile.duration_s).p99_ms)
-            data = {**self.ctx.side(True), **password.data(self.ctx, True)}
+            alone.append(self.measure(get, "app", self.profile.duration_s).p99_ms)
+            data = {**self.ctx.side("app"), **password.data(self.ctx, "app")}
             logins = Load.start(
                 self.app.base,
                 password.script,
@@ -87,7 +103,7 @@ class Harness:
                 cpus=self.load_cpus,
             )
             time.sleep(0.5)
-            data = {**self.ctx.side(True), **get.data(self.ctx, True)}
+            data = {**self.ctx.side("app"), **get.data(self.ctx, "app")}
             reads = Load.start(
                 self.app.base,
                 get.script,
@@ -106,6 +122,12 @@ class Harness:
             self.check("password grant beside reads", self.app, login_result)
             loaded.append(result.p99_ms)
         return median(alone), median(loaded)
+
+
+def _brief(side: Side, row: Row) -> str:
+    result = row.results(side)[-1]
+    name = {"app": "Upskill", "floor": "tuned", "naive": "naive"}[side]
+    return f"{name} {result.rps:7,.0f} req/s p50 {result.p50_ms:7.2f} ms {result.cpu_ms:5.2f} CPU ms/req"
 
 
 def settle(result: Result) -> None:

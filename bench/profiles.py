@@ -54,6 +54,16 @@ class Profile:
     """The page (of `limit=50`, sorted by full name) the deep-list bench reads by cursor."""
     id_pool: int
     """How many employee ids the random-id scripts draw from."""
+    latency_duration_s: int = 0
+    """Seconds per run of the 1-connection benches, whose targets are p50 latencies (0: as
+    `duration_s`): shorter, so the growth curves fit in the bench's half hour."""
+    history_assessments: int = 0
+    """Older assessments of the history step (bench/history.py): a second database, the same
+    data set plus these rows, made and cached once (its own marker). 0: no history step."""
+    history_rounds: int = 1
+    """Rounds of the history step's benches (fewer than the main benches': it is re-measuring)."""
+    history_keys: tuple[str, ...] = ()
+    """The history step's benches (empty: all of `bench.benches.HISTORY`)."""
 
     def marker(self, migration_head: str) -> str:
         """What the bench database's comment says once seeded: a cache key of the data set."""
@@ -86,6 +96,9 @@ FULL = Profile(
     login_connections=8,
     deep_page=1000,
     id_pool=10_000,
+    latency_duration_s=6,
+    history_assessments=4_000_000,
+    history_rounds=2,
 )
 
 SMOKE = Profile(
@@ -107,13 +120,16 @@ SMOKE = Profile(
         small_department=50,
         large_department=400,
     ),
-    duration_s=2,
-    warmup_s=1,
+    duration_s=1,
+    warmup_s=0,
     rounds=1,
     connections=4,
     login_connections=2,
     deep_page=8,
     id_pool=400,
+    history_assessments=20_000,
+    history_rounds=1,
+    history_keys=("coverage_large", "matrix_large"),
 )
 
 PROFILES = {p.name: p for p in (FULL, SMOKE)}

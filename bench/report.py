@@ -1,5 +1,6 @@
-"""The bench report (Markdown): the comparison table with medians over the rounds, the
-targets with pass/fail (reported, never asserted), round trips, memory and the machine."""
+"""The bench report (Markdown): the comparison table with medians over the rounds (Upskill, the
+tuned floor, the naive floor), the targets with pass/fail (reported, never asserted), the growth
+with history, the p99 against the baseline, round trips, memory and the machine."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import importlib.metadata
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,15 +24,28 @@ class Row:
     label: str
     app: list[Result] = field(default_factory=list)
     floor: list[Result] = field(default_factory=list)
+    """The tuned floor's (bench/floor.py)."""
+    naive: list[Result] = field(default_factory=list)
+    """The naive floor's (bench/floor_naive.py); empty where it has no such endpoint."""
+
+    def results(self, side: str) -> list[Result]:
+        return {"app": self.app, "floor": self.floor, "naive": self.naive}[side]
 
     def med(self, side: str, metric: str) -> float:
-        results = self.app if side == "app" else self.floor
+        results = self.results(side)
         return median([getattr(r, metric) for r in results]) if results else 0.0
 
     @property
     def ratio(self) -> float:
+        """Upskill's req/s over the tuned floor's."""
         floor = self.med("floor", "rps")
         return self.med("app", "rps") / floor if floor else 0.0
+
+    @property
+    def naive_ratio(self) -> float:
+        """Upskill's req/s over the naive floor's (0 where there is none)."""
+        naive = self.med("naive", "rps")
+        return self.med("app", "rps") / naive if naive else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +53,8 @@ class Target:
     name: str
     passed: bool
     detail: str
+    headline: bool = False
+    """One of issue 16's targets (listed first); else a first-release one that still holds."""
 
 
 @dataclass(slots=True)
@@ -47,33 +63,72 @@ class Memory:
     during_logins_mib: float = 0.0
     after_mib: float = 0.0
     floor_after_mib: float = 0.0
+    naive_after_mib: float = 0.0
+
+
+DASH = "—"
 
 
 def table(rows: Sequence[Row]) -> list[str]:
+    """Upskill, the tuned floor and the naive floor side by side ("—": the naive floor has no
+    such endpoint), both ratios, CPU per request of each."""
     lines = [
-        "| endpoint | Upskill req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | ratio "
-        "| CPU ms/req Upskill / floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | Upskill req/s | p50 ms | p99 ms | tuned floor req/s | p50 ms | p99 ms | ratio to tuned "
+        "| naive floor req/s | p50 ms | p99 ms | ratio to naive | CPU ms/req Upskill / tuned / naive |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        if r.naive:
+            naive = (
+                f"| {r.med('naive', 'rps'):,.0f} | {r.med('naive', 'p50_ms'):.2f} | {r.med('naive', 'p99_ms'):.2f} "
+                f"| {r.naive_ratio:.2f} "
+            )
+            naive_cpu = f"{r.med('naive', 'cpu_ms'):.2f}"
+        else:
+            naive, naive_cpu = f"| {DASH} | {DASH} | {DASH} | {DASH} ", DASH
         lines.append(
             f"| {r.label} | {r.med('app', 'rps'):,.0f} | {r.med('app', 'p50_ms'):.2f} | {r.med('app', 'p99_ms'):.2f} "
             f"| {r.med('floor', 'rps'):,.0f} | {r.med('floor', 'p50_ms'):.2f} | {r.med('floor', 'p99_ms'):.2f} "
-            f"| {r.ratio:.2f} | {r.med('app', 'cpu_ms'):.2f} / {r.med('floor', 'cpu_ms'):.2f} |"
+            f"| {r.ratio:.2f} {naive}| {r.med('app', 'cpu_ms'):.2f} / {r.med('floor', 'cpu_ms'):.2f} / {naive_cpu} |"
         )
     return lines
 
 
 def rounds_detail(rows: Sequence[Row]) -> list[str]:
     lines = [
-        "| endpoint | Upskill req/s per round | floor req/s per round | failures (app/floor) |",
-        "|---|---|---|---|",
+        "| endpoint | Upskill req/s per round | tuned floor req/s per round | naive floor req/s per round "
+        "| failures (app/tuned/naive) |",
+        "|---|---|---|---|---|",
     ]
     for r in rows:
-        app = ", ".join(f"{x.rps:,.0f}" for x in r.app)
-        floor = ", ".join(f"{x.rps:,.0f}" for x in r.floor)
-        failures = f"{sum(x.failures for x in r.app)}/{sum(x.failures for x in r.floor)}"
-        lines.append(f"| {r.label} | {app} | {floor} | {failures} |")
+        app, floor, naive = (
+            ", ".join(f"{x.rps:,.0f}" for x in r.results(s)) or DASH for s in ("app", "floor", "naive")
+        )
+        failures = "/".join(str(sum(x.failures for x in r.results(s))) for s in ("app", "floor", "naive"))
+        lines.append(f"| {r.label} | {app} | {floor} | {naive} | {failures} |")
+    return lines
+
+
+def history_table(
+    before: Mapping[str, Row], after: Mapping[str, Row], people: Mapping[str, int], sizes: str
+) -> list[str]:
+    """p50 and CPU per request of the same benches on the data set without and with the older
+    history (`sizes`: "1.1M → 5.1M" assessments), Upskill and the tuned floor."""
+    lines = [
+        f"| bench | people | Upskill p50 ms {sizes} | x | CPU ms/req {sizes} | tuned floor p50 ms {sizes} | x |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, later in after.items():
+        earlier = before.get(key)
+        if earlier is None or not earlier.app or not later.app:
+            continue
+        a0, a1 = earlier.med("app", "p50_ms"), later.med("app", "p50_ms")
+        f0, f1 = earlier.med("floor", "p50_ms"), later.med("floor", "p50_ms")
+        lines.append(
+            f"| {key} | {people.get(key, 0):,} | {a0:.2f} → {a1:.2f} | {a1 / a0 if a0 else 0:.2f} "
+            f"| {earlier.med('app', 'cpu_ms'):.2f} → {later.med('app', 'cpu_ms'):.2f} "
+            f"| {f0:.2f} → {f1:.2f} | {f1 / f0 if f0 else 0:.2f} |"
+        )
     return lines
 
 
@@ -109,7 +164,7 @@ def machine(profile: Profile, postgres_version: str, cores: str) -> list[str]:
         f"- pinning: {cores}",
         f"- load: {profile.connections} connections ({profile.login_connections} for the password grant), "
         f"{profile.duration_s} s per run after {profile.warmup_s} s of warm-up, {profile.rounds} rounds "
-        "alternating Upskill and floor; medians reported",
+        "alternating Upskill, the tuned floor and the naive floor (where it has the endpoint); medians reported",
         f"- data: {sizes.employees:,} employees, {sizes.competencies} competencies, {sizes.courses:,} courses, "
         f"{sizes.assessments:,} assessments, {sizes.departments} departments "
         f"({sizes.requirements_per_department} requirements each, {sizes.company_wide_requirements} company-wide), "
@@ -126,18 +181,28 @@ def render(
     login: tuple[float, float],
     machine_lines: Sequence[str],
     notes: Sequence[str],
+    sections: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> str:
-    lines = [f"# Upskill bench ({profile.name})", "", *table(rows), "", "## Targets (reported, not asserted)", ""]
-    lines += [f"- {'PASS' if t.passed else 'FAIL'} — {t.name}: {t.detail}" for t in targets]
+    """`sections`: more (title, lines) after the targets (the growth with history, the p99s)."""
+    lines = [f"# Upskill bench ({profile.name})", "", *table(rows), ""]
+    for title, group in (
+        ("Targets of issue 16 (reported, not asserted)", [t for t in targets if t.headline]),
+        ("First-release targets (still hold; reported, not asserted)", [t for t in targets if not t.headline]),
+    ):
+        if group:
+            lines += [f"## {title}", "", *(f"- {'PASS' if t.passed else 'FAIL'} — {t.name}: {t.detail}" for t in group)]
+            lines.append("")
+    for title, body in sections:
+        lines += [f"## {title}", "", *body, ""]
     base, loaded = login
     lines += [
-        "",
         "## Logins and memory",
         "",
         f"- authenticated GET p99: {base:.2f} ms alone, {loaded:.2f} ms while "
         f"{profile.login_connections} clients log in continuously (medians over the rounds)",
         f"- worker VmRSS: {memory.start_mib:.0f} MiB at start, {memory.during_logins_mib:.0f} MiB peak while logins "
-        f"run, {memory.after_mib:.0f} MiB after the bench (floor: {memory.floor_after_mib:.0f} MiB)",
+        f"run, {memory.after_mib:.0f} MiB after the bench (tuned floor: {memory.floor_after_mib:.0f} MiB, "
+        f"naive floor: {memory.naive_after_mib:.0f} MiB)",
         "",
         "## SQL round trips per request",
         "",

@@ -1,8 +1,9 @@
 """The bench database: made on the bench's PostgreSQL server, migrated with the app's own
 migrations, seeded by COPY, and cached.
 
-The database is the profile's own (`upskill_bench`, `upskill_bench_smoke`); no other database
-is ever dropped or written. Once seeded, its comment records the data set (`Profile.marker`);
+The database is the profile's own (`upskill_bench`, `upskill_bench_smoke`, or the name in
+`BENCH_DATABASE`) and the history step's (the same name + `_history`); no other database is
+ever dropped or written. Once seeded, its comment records the data set (`Profile.marker`);
 a later run with the same marker only resets what the previous run changed (competencies the
 POST bench created, sessions and refresh tokens, login failures) and skips seeding.
 """
@@ -84,11 +85,12 @@ async def _marker(admin: asyncpg.Connection, name: str) -> str | None:
     return None if row is None else str(row["marker"] or "")
 
 
-async def ensure_database(server_url: str, profile: Profile, settings: Settings) -> str:
+async def ensure_database(server_url: str, profile: Profile, settings: Settings, history: int = 0) -> str:
     """The URL of the profile's bench database, seeded with the data set of this version
-    (seeding only when the cached one is missing or of another version)."""
+    (seeding only when the cached one is missing or of another version). `history`: that many
+    older assessments more (the history step's own database, bench/history.py; part of its key)."""
     name, url = profile.database, database_url(server_url, profile.database)
-    wanted = f"{profile.marker(migrate.head())} {hasher_key(settings)}"
+    wanted = f"{profile.marker(migrate.head())} {hasher_key(settings)}" + (f" history={history}" if history else "")
     admin = await asyncpg.connect(dsn(server_url))
     try:
         found = await _marker(admin, name)
@@ -104,7 +106,7 @@ async def ensure_database(server_url: str, profile: Profile, settings: Settings)
         await admin.close()
     started = time.perf_counter()
     await asyncio.to_thread(migrate.upgrade, url)
-    await seed(url, Dataset(profile.sizes, await password_hash(settings)))
+    await seed(url, Dataset(profile.sizes, await password_hash(settings), history))
     admin = await asyncpg.connect(dsn(server_url))
     try:
         await admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{wanted}'")

@@ -11,9 +11,9 @@ from bench.roundtrips import Count
 MAX_USE_CASE_STATEMENTS = 5
 ACCESS_CHECK = "FROM auth_sessions JOIN users"
 EVENT_INSERT = "INSERT INTO events "
-ANNOUNCE = "SELECT pg_notify("
-"""The outbox's wake-up, sent after a commit on a connection of its own (coalesced, so an earlier
-write's may fall into a counted call): not part of any endpoint's SQL."""
+NOTIFY = "SELECT pg_notify("
+"""The relay's wake-up, sent after a commit (coalesced over 20 ms): it may land in the next
+request's count, so the drift check leaves it out."""
 
 
 def use_case_statements(count: Count) -> int:
@@ -22,6 +22,149 @@ def use_case_statements(count: Count) -> int:
 
 
 def evaluate(
+    rows: Mapping[str, Row],
+    counts: Sequence[Count],
+    memory: Memory,
+    login: tuple[float, float],
+    people: Mapping[str, int] | None = None,
+    history: Mapping[str, Row] | None = None,
+    baseline: Mapping[str, float] | None = None,
+) -> list[Target]:
+    """Issue 16's targets (headline) then the first release's. `people`: the current staff each
+    growth bench shows (for the CSV's rows/s); `history`: the benches again on 5M assessments;
+    `baseline`: the p99 per bench before issue 16 (baseline_p99.json)."""
+    return [
+        *issue16(rows, memory, people or {}, history or {}, baseline or {}),
+        *first_release(rows, counts, memory, login),
+    ]
+
+
+def issue16(
+    rows: Mapping[str, Row],
+    memory: Memory,
+    people: Mapping[str, int],
+    history: Mapping[str, Row],
+    baseline: Mapping[str, float],
+) -> list[Target]:
+    targets: list[Target] = []
+
+    def measured(key: str) -> Row | None:
+        row = rows.get(key)
+        return row if row is not None and row.app and row.floor else None
+
+    def ratio(key: str, least: float, name: str, *, naive: bool = False) -> None:
+        row = measured(key)
+        if row is None or (naive and not row.naive):
+            return
+        value = row.naive_ratio if naive else row.ratio
+        which = "naive" if naive else "tuned"
+        detail = f"{value:.2f} of the {which} floor (target ≥ {least})"
+        if naive:
+            detail += f"; {row.ratio:.2f} of the tuned floor"
+        elif row.naive:
+            detail += f"; {row.naive_ratio:.2f} of the naive floor"
+        targets.append(Target(name, value >= least, detail, headline=True))
+
+    ratio("get_employee", 1.0, "authenticated GET ≥ 1.0x the naive floor", naive=True)
+    ratio("get_employee", 0.75, "authenticated GET ≥ 0.75x the tuned floor")
+    ratio("list_first", 0.9, "list, first page ≥ 0.9x the tuned floor")
+    ratio("create_competency", 0.65, "POST ≥ 0.65x the tuned floor (events outbox on)")
+    ratio("patch_employee", 0.75, "PATCH ≥ 0.75x the tuned floor (events outbox on)")
+    ratio("refresh", 0.6, "refresh grant ≥ 0.6x the tuned floor")
+    for key, most, name in (
+        ("coverage_large", 60.0, "coverage at the 10,000-person department p50 ≤ 60 ms"),
+        ("recommendations_large", 60.0, "recommendations in the 10,000-person department p50 ≤ 60 ms"),
+        ("matrix_large", 250.0, "matrix JSON of the 10,000-person department p50 ≤ 250 ms"),
+    ):
+        row = rows.get(key)
+        if row is None or not row.app:
+            continue
+        p50 = row.med("app", "p50_ms")
+        detail = f"p50 {p50:.2f} ms (≤ {most:.0f})"
+        if row.floor:
+            detail += f"; tuned floor p50 {row.med('floor', 'p50_ms'):.2f} ms"
+        targets.append(Target(name, p50 <= most, detail, headline=True))
+    csv = rows.get("matrix_csv_large")
+    if csv is not None and csv.app and people.get("matrix_csv_large"):
+        rate = rows_per_s(csv, "app", people["matrix_csv_large"])
+        detail = f"{rate:,.0f} rows/s ({people['matrix_csv_large']:,} rows, p50 {csv.med('app', 'p50_ms'):.2f} ms)"
+        if csv.floor:
+            detail += f"; tuned floor {rows_per_s(csv, 'floor', people['matrix_csv_large']):,.0f} rows/s"
+        targets.append(
+            Target("matrix CSV of the 10,000-person department ≥ 50,000 rows/s", rate >= 50_000, detail, True)
+        )
+    if memory.after_mib:
+        targets.append(
+            Target(
+                "RSS per worker after the bench ≤ 150 MiB", memory.after_mib <= 150, f"{memory.after_mib:.0f} MiB", True
+            )
+        )
+    if baseline:
+        targets.append(p99_target(rows, baseline))
+    if history:
+        worst = [
+            (key, later.med("app", "p50_ms") / earlier.med("app", "p50_ms"))
+            for key, later in history.items()
+            if (earlier := rows.get(key)) is not None and earlier.app and later.app and earlier.med("app", "p50_ms")
+        ]
+        if worst:
+            key, factor = max(worst, key=lambda pair: pair[1])
+            detail = ", ".join(f"{k} {f:.2f}x" for k, f in worst)
+            targets.append(
+                Target(
+                    f"cost follows what is shown, not history: p50 with 5x the assessments ≤ {HISTORY_FACTOR}x",
+                    factor <= HISTORY_FACTOR,
+                    f"worst {key} {factor:.2f}x; {detail}",
+                    True,
+                )
+            )
+    return targets
+
+
+HISTORY_FACTOR = 1.25
+"""The harness's reading of "cost that follows what is shown, not the history behind it": five
+times the assessments may cost at most a quarter more (the noise of a 1-connection run on a
+shared machine is about that); reading history grows ~linearly (x2-5)."""
+P99_SLACK = 1.10
+
+
+def rows_per_s(row: Row, side: str, rows: int) -> float:
+    """A streamed response's rate: its rows over its p50."""
+    p50 = row.med(side, "p50_ms")
+    return rows / (p50 / 1000) if p50 else 0.0
+
+
+def p99_check(rows: Mapping[str, Row], baseline: Mapping[str, float]) -> list[tuple[str, float, float, bool]]:
+    """(bench, baseline p99, p99 now, within 10 %) of every bench with a baseline."""
+    return [
+        (key, before, now, now <= P99_SLACK * before)
+        for key, before in baseline.items()
+        if (row := rows.get(key)) is not None and row.app and (now := row.med("app", "p99_ms")) >= 0
+    ]
+
+
+def p99_target(rows: Mapping[str, Row], baseline: Mapping[str, float]) -> Target:
+    checked = p99_check(rows, baseline)
+    worse = [f"{key} {now:.2f} ms vs {before:.2f}" for key, before, now, ok in checked if not ok]
+    detail = f"{len(checked)} benches with a baseline (bench/baseline_p99.json)"
+    detail += f"; worse: {', '.join(worse)}" if worse else "; none worse"
+    return Target("no p99 worse than the baseline's by more than 10 %", not worse and bool(checked), detail, True)
+
+
+def p99_lines(rows: Mapping[str, Row], baseline: Mapping[str, float], sources: Mapping[str, str]) -> list[str]:
+    lines = [
+        "| bench | baseline p99 ms | p99 ms now | x | within 10 % | baseline from |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for key, before, now, ok in p99_check(rows, baseline):
+        lines.append(
+            f"| {key} | {before:.2f} | {now:.2f} | {now / before:.2f} | {'yes' if ok else 'NO'} "
+            f"| {sources.get(key, '')} |"
+        )
+    return lines
+
+
+def first_release(
     rows: Mapping[str, Row], counts: Sequence[Count], memory: Memory, login: tuple[float, float]
 ) -> list[Target]:
     targets: list[Target] = []
@@ -32,7 +175,10 @@ def evaluate(
         if row is None or floor is None or not row.app or not floor.floor:
             return
         value = row.med("app", "rps") / floor.med("floor", "rps") if floor.med("floor", "rps") else 0.0
-        targets.append(Target(name, value >= least, f"{value:.2f} of the floor (target ≥ {least})"))
+        detail = f"{value:.2f} of the tuned floor (target ≥ {least})"
+        if row.naive:
+            detail += f"; {row.naive_ratio:.2f} of the naive floor"
+        targets.append(Target(name, value >= least, detail))
 
     ratio("get_employee", "get_employee", 0.5, "authenticated GET ≥ 0.5 of the floor")
     ratio("list_first", "list_first", 0.5, "list, first page ≥ 0.5 of the floor")
@@ -86,8 +232,6 @@ def evaluate(
                 "RSS while logins run ≤ 200 MiB", memory.during_logins_mib <= 200, f"{memory.during_logins_mib:.0f} MiB"
             )
         )
-    if memory.after_mib:
-        targets.append(Target("RSS after the bench ≤ 150 MiB", memory.after_mib <= 150, f"{memory.after_mib:.0f} MiB"))
     return targets
 
 
@@ -95,28 +239,35 @@ def sql_drift(counts: Sequence[Count]) -> list[str]:
     """Benches whose floor no longer sends the app's SQL (compared with what the app sent on
     the wire): `bench/floor_sql.py` needs the adapter's new statements. Statements sent only
     when there is something to do (courses for gaps, evidence for covered competencies above
-    the current level) are left out of the comparison on both sides, and so is the outbox's event
-    row, which the floor does not write (its cost is part of the app's ratio)."""
+    the current level) are left out of the comparison on both sides, and so are the outbox's
+    event row, which the floor does not write (its cost is part of the app's ratio), and the
+    relay's NOTIFY."""
     optional = {floor_sql.normalised(floor_sql.COURSES), floor_sql.normalised(floor_sql.INSERT_ASSESSMENT)}
     drift = []
     for count in counts:
         app = [floor_sql.normalised(sql) for sql in count.statements if ACCESS_CHECK not in sql]
         same = [floor_sql.normalised(sql) for sql in floor_sql.SAME_AS_APP.get(count.key, ())]
         part = {floor_sql.normalised(sql) for sql in floor_sql.PART_OF_APP.get(count.key, ())}
-        core = [sql for sql in app if sql not in optional and not sql.startswith((EVENT_INSERT, ANNOUNCE))]
+        core = [sql for sql in app if sql not in optional and not sql.startswith((EVENT_INSERT, NOTIFY))]
         if (same and core != [sql for sql in same if sql not in optional]) or not part <= set(app):
             drift.append(count.key)
     return drift
 
 
-def matrix_growth(rows: Mapping[str, Row], sizes: Sequence[tuple[str, int]]) -> str | None:
-    """How the matrix's p50 grows with the department: one line, `sizes` being (bench key,
-    current employees) from the smallest department to the largest."""
+def growth(what: str, rows: Mapping[str, Row], sizes: Sequence[tuple[str, int]]) -> str | None:
+    """How a view's p50 grows with the department: one line, `sizes` being (bench key, current
+    employees) from the smallest department to the largest; None unless all were measured."""
     parts = []
     for key, people in sizes:
         row = rows.get(key)
         if row is None or not row.app:
             return None
-        floor = f", floor {row.med('floor', 'p50_ms'):.2f} ms" if row.floor else ""
-        parts.append(f"{people:,} people: {row.med('app', 'p50_ms'):.2f} ms{floor}")
-    return "matrix JSON p50 by department size (1 connection): " + "; ".join(parts)
+        floor = f", tuned floor {row.med('floor', 'p50_ms'):.2f} ms" if row.floor else ""
+        cpu = f", {row.med('app', 'cpu_ms'):.1f} CPU ms"
+        parts.append(f"{people:,} people: {row.med('app', 'p50_ms'):.2f} ms{cpu}{floor}")
+    return f"{what} p50 by department size (1 connection): " + "; ".join(parts)
+
+
+def matrix_growth(rows: Mapping[str, Row], sizes: Sequence[tuple[str, int]]) -> str | None:
+    """The matrix JSON's growth line (see `growth`)."""
+    return growth("matrix JSON", rows, sizes)

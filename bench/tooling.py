@@ -45,7 +45,7 @@ def py_spy_top(app: Server, harness: Harness, seconds: int, key: str = "get_empl
     from bench.benches import BENCHES
 
     bench = next(b for b in BENCHES if b.key == key)
-    data = {**harness.ctx.side(True), **bench.data(harness.ctx, True)}
+    data = {**harness.ctx.side("app"), **bench.data(harness.ctx, "app")}
     connections = bench.connections or harness.profile.connections
     with tempfile.TemporaryDirectory() as folder:
         raw = Path(folder) / "stacks.txt"
