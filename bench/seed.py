@@ -11,8 +11,10 @@ POST bench created, sessions and refresh tokens, login failures) and skips seedi
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -85,12 +87,20 @@ async def _marker(admin: asyncpg.Connection, name: str) -> str | None:
     return None if row is None else str(row["marker"] or "")
 
 
+def _schema_key() -> str:
+    """The migration head and a digest of the migrations' text: an unreleased revision edited in
+    place (same head, another schema) must not reuse a database seeded under its older text."""
+    folder = Path(migrate.__file__).parent / "migrations" / "versions"
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(folder.glob("*.py")))).hexdigest()[:12]
+    return f"{migrate.head()}/{digest}"
+
+
 async def ensure_database(server_url: str, profile: Profile, settings: Settings, history: int = 0) -> str:
     """The URL of the profile's bench database, seeded with the data set of this version
     (seeding only when the cached one is missing or of another version). `history`: that many
     older assessments more (the history step's own database, bench/history.py; part of its key)."""
     name, url = profile.database, database_url(server_url, profile.database)
-    wanted = f"{profile.marker(migrate.head())} {hasher_key(settings)}" + (f" history={history}" if history else "")
+    wanted = f"{profile.marker(_schema_key())} {hasher_key(settings)}" + (f" history={history}" if history else "")
     admin = await asyncpg.connect(dsn(server_url))
     try:
         found = await _marker(admin, name)
