@@ -41,31 +41,11 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from bench.dataset import ADMIN_EMAIL, PASSWORD
-from bench.inproc import DEFAULT_SERVER, Lifespan, _employee_ids, _form
+from bench.inproc import DEFAULT_SERVER, Lifespan, _employee_ids, _form, http_scope
 from bench.profiles import FULL
 from bench.seed import ensure_database
 
 Piece = Callable[[int], Awaitable[object]]
-
-
-def _scope(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> dict[str, Any]:
-    path, _, query = path.partition("?")
-    raw = [(b"host", b"bench"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": raw,
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
 
 
 async def _asgi_call(asgi: Any, scope: dict[str, Any], body: bytes = b"") -> int:
@@ -184,7 +164,7 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
         uuids = [UUID(id) for id in ids]
 
         def get_scope(i: int) -> dict[str, Any]:
-            scope = _scope("GET", paths[i % len(paths)], auth)
+            scope = http_scope("GET", paths[i % len(paths)], auth)
             scope["app"] = app
             return scope
 

@@ -63,14 +63,12 @@ class Lifespan:
             await self._task
 
 
-async def call(
-    app: Any, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    """One request through the ASGI app: (status, headers, body)."""
+def http_scope(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> dict[str, Any]:
+    """The ASGI scope of one request as a server would make it (the query split off the path)."""
     path, _, query = path.partition("?")
     raw = [(b"host", b"bench"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    scope = {
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
@@ -84,6 +82,13 @@ async def call(
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def call(
+    app: Any, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One request through the ASGI app: (status, headers, body)."""
+    scope = http_scope(method, path, headers or {}, body)
     sent = False
     status, out_headers, chunks = 0, {}, []
 
