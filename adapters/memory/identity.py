@@ -26,7 +26,7 @@ from adapters.memory.repository import round_trip
 from adapters.memory.staging import Staging
 from upskill.domain.entity import Entity
 from upskill.domain.errors import Conflict, FieldError, InvalidReference
-from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
+from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshClaim, RefreshToken, User
 from upskill.domain.principal import Role
 
 SESSION, REFRESH_TOKEN = "Session", "Refresh token"
@@ -142,6 +142,19 @@ class MemoryIdentityStore:
         current = await self.claim_refresh_token(digest)
         if current is not None:
             self._tokens[digest] = replace(current, used_at=at)
+
+    async def claim_refresh(self, digest: str) -> RefreshClaim | None:
+        token = await self.claim_refresh_token(digest)
+        if token is None:
+            return None
+        session = self._session(token.session_id)
+        user = None if session is None else cast(User | None, self._staging.find(User, session.user_id))
+        return RefreshClaim(token, session, user)
+
+    async def rotate_refresh_token(self, used: str, new: RefreshToken, *, idle_expires_at: datetime) -> None:
+        await self.use_refresh_token(used, new.issued_at)
+        await self.touch_session(new.session_id, used_at=new.issued_at, idle_expires_at=idle_expires_at)
+        await self.add_refresh_token(new)
 
     # -- login attempts ------------------------------------------------------------------------
 

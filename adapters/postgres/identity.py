@@ -37,7 +37,7 @@ from adapters.postgres.errors import Action, Attempt, ConstraintCatalogue, Link,
 from adapters.postgres.executor import Connections
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.tables import auth_sessions, login_attempts, refresh_tokens, users
-from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
+from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshClaim, RefreshToken, User
 from upskill.domain.principal import Role
 
 LINKS = {
@@ -84,6 +84,34 @@ _T = refresh_tokens.c
 _ADD_TOKEN = insert(refresh_tokens)
 _CLAIM_TOKEN = select(refresh_tokens).where(_T.digest == _DIGEST).with_for_update()
 _USE_TOKEN = update(refresh_tokens).where(_T.digest == _DIGEST).values(used_at=_AT)
+_TOKEN_WIDTH, _SESSION_WIDTH = len(refresh_tokens.c), len(auth_sessions.c)
+_CLAIM_REFRESH = (
+    select(
+        refresh_tokens,
+        *(c.label(f"s_{c.name}") for c in auth_sessions.c),
+        *(users.c[name].label(f"u_{name}") for name in _USER.fields),
+    )
+    .select_from(
+        refresh_tokens.outerjoin(auth_sessions, _S.id == _T.session_id).outerjoin(users, users.c.id == _S.user_id)
+    )
+    .where(_T.digest == _DIGEST)
+    .with_for_update(of=refresh_tokens)
+)
+_SESSION_ID = bindparam("b_session_id", type_=Uuid)
+# One statement: PostgreSQL runs every data-modifying WITH, referenced or not. Its form is an
+# INSERT of refresh_tokens, so the executor does not count it as an access change: touching a
+# session only lengthens its idle life (a shortened one still notifies, by the trigger).
+_ROTATE = (
+    insert(refresh_tokens)
+    .values(digest=_DIGEST, session_id=_SESSION_ID, issued_at=_AT, used_at=None)
+    .add_cte(
+        update(refresh_tokens).where(_T.digest == bindparam("b_used", type_=Text)).values(used_at=_AT).cte("used"),
+        update(auth_sessions)
+        .where(_S.id == _SESSION_ID)
+        .values(last_used_at=_AT, idle_expires_at=bindparam("b_idle", type_=DateTime(timezone=True)))
+        .cte("touched"),
+    )
+)
 
 _L = login_attempts.c
 _LOCKOUT = select(_L.failures, _L.locked_until, _L.lockouts).where(_L.key == _KEY)
@@ -194,6 +222,28 @@ class PostgresIdentityStore:
 
     async def use_refresh_token(self, digest: str, at: datetime) -> None:
         await self._write(_USE_TOKEN, {"b_digest": digest, "at": at})
+
+    async def claim_refresh(self, digest: str) -> RefreshClaim | None:
+        """The token, locked (`FOR UPDATE OF refresh_tokens`), joined to its session and user."""
+        row = (await self._read(_CLAIM_REFRESH, {"b_digest": digest})).first()
+        if row is None:
+            return None
+        sessions_end = _TOKEN_WIDTH + _SESSION_WIDTH
+        session = None if row[_TOKEN_WIDTH] is None else AuthSession(*row[_TOKEN_WIDTH:sessions_end])
+        user = None if row[sessions_end] is None else _USER.from_row(row[sessions_end:])
+        return RefreshClaim(RefreshToken(*row[:_TOKEN_WIDTH]), session, user)
+
+    async def rotate_refresh_token(self, used: str, new: RefreshToken, *, idle_expires_at: datetime) -> None:
+        """One statement: the new token's INSERT, with the used token's and the session's
+        UPDATEs as data-modifying WITH queries."""
+        values = {
+            "b_digest": new.digest,
+            "b_session_id": new.session_id,
+            "at": new.issued_at,
+            "b_used": used,
+            "b_idle": idle_expires_at,
+        }
+        await self._write(_ROTATE, values, new.session_id)
 
     async def lockout(self, key: str) -> Lockout:
         row = (await self._read(_LOCKOUT, {"b_key": key})).first()

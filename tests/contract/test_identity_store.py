@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import BASE_TIME, auth_session, persist, refresh_token, user
 from upskill.domain.errors import InvalidReference
-from upskill.domain.identity import AuthSession, RefreshToken, User
+from upskill.domain.identity import AuthSession, RefreshClaim, RefreshToken, User
 from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.principal import Role
 
@@ -192,6 +192,58 @@ async def test_using_a_refresh_token_records_when(uow_factory: UnitOfWorkFactory
             token.digest, session.id, token.issued_at, BASE_TIME + HOUR
         )
         assert await uow.identity.claim_refresh_token(sibling.digest) == sibling
+
+
+async def test_a_claim_brings_the_token_with_its_session_and_user(uow_factory: UnitOfWorkFactory) -> None:
+    owner = await _stored(uow_factory, user(role=Role.MANAGER))
+    session = auth_session(user_id=owner.id)
+    token = refresh_token(session_id=session.id)
+    await _add(uow_factory, session, token)
+    async with uow_factory() as uow:
+        assert await uow.identity.claim_refresh(token.digest) == RefreshClaim(token, session, owner)
+        assert await uow.identity.claim_refresh("0" * 64) is None
+
+
+async def test_rotating_uses_the_token_touches_the_session_and_stores_the_next(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    owner = await _stored(uow_factory, user())
+    session = auth_session(user_id=owner.id)
+    token, sibling = refresh_token(session_id=session.id), refresh_token(session_id=session.id)
+    await _add(uow_factory, session, token, sibling)
+    later = BASE_TIME + HOUR
+    following = refresh_token(session_id=session.id, issued_at=later)
+    async with uow_factory() as uow:
+        await uow.identity.claim_refresh(token.digest)
+        await uow.identity.rotate_refresh_token(token.digest, following, idle_expires_at=later + HOUR)
+        await uow.commit()
+    async with uow_factory() as uow:
+        claim = await uow.identity.claim_refresh(token.digest)
+        assert claim is not None
+        assert claim.token == RefreshToken(token.digest, session.id, token.issued_at, later)
+        assert claim.session is not None
+        assert (claim.session.last_used_at, claim.session.idle_expires_at) == (later, later + HOUR)
+        assert await uow.identity.claim_refresh_token(following.digest) == following
+        assert await uow.identity.claim_refresh_token(sibling.digest) == sibling
+
+
+async def test_rotating_into_a_missing_session_is_an_invalid_reference(uow_factory: UnitOfWorkFactory) -> None:
+    owner = await _stored(uow_factory, user())
+    session = auth_session(user_id=owner.id)
+    token = refresh_token(session_id=session.id)
+    await _add(uow_factory, session, token)
+
+    async def rotate_into_nothing() -> None:
+        async with uow_factory() as uow:
+            stray = refresh_token(session_id=uuid4())
+            await uow.identity.rotate_refresh_token(token.digest, stray, idle_expires_at=BASE_TIME + HOUR)
+            await uow.commit()
+
+    with pytest.raises(InvalidReference) as caught:
+        await rotate_into_nothing()
+    assert caught.value.field == "session_id"
+    async with uow_factory() as uow:
+        assert await uow.identity.claim_refresh_token(token.digest) == token
 
 
 async def test_a_refresh_token_of_a_missing_session_is_an_invalid_reference(uow_factory: UnitOfWorkFactory) -> None:

@@ -28,6 +28,10 @@ class World:
     spare_token: RefreshToken
 
 
+ROTATED = LATER + timedelta(minutes=1)
+"""After LATER: a rotation changes what the earlier writes left."""
+
+
 async def _world(uow_factory: UnitOfWorkFactory) -> World:
     owner = user()
     session = auth_session(user_id=owner.id)
@@ -69,6 +73,9 @@ WRITES: dict[str, Write] = {
     "revoke_sessions": lambda ids, w: ids.revoke_sessions(w.owner.id, LATER),
     "add_refresh_token": lambda ids, w: ids.add_refresh_token(w.spare_token),
     "use_refresh_token": lambda ids, w: ids.use_refresh_token(w.token.digest, LATER),
+    "rotate_refresh_token": lambda ids, w: ids.rotate_refresh_token(
+        w.token.digest, refresh_token(session_id=w.session.id, issued_at=ROTATED), idle_expires_at=ROTATED
+    ),
     "record_failure": lambda ids, w: ids.record_failure(KEY, LATER, LockoutPolicy()),
     "clear_failures": lambda ids, w: ids.clear_failures(KEY),
 }
@@ -107,13 +114,22 @@ async def test_each_write_is_published_by_commit(uow_factory: UnitOfWorkFactory)
         before = after
 
 
-async def test_concurrent_claims_of_one_token_run_one_after_the_other(uow_factory: UnitOfWorkFactory) -> None:
+async def _claim_with_session(ids: IdentityStore, digest: str) -> RefreshToken | None:
+    claim = await ids.claim_refresh(digest)
+    return None if claim is None else claim.token
+
+
+@pytest.mark.parametrize("claim", ["claim_refresh_token", "claim_refresh"])
+async def test_concurrent_claims_of_one_token_run_one_after_the_other(
+    uow_factory: UnitOfWorkFactory, claim: str
+) -> None:
     world = await _world(uow_factory)
     digest, claimed, events = world.token.digest, asyncio.Event(), []
+    take = _claim_with_session if claim == "claim_refresh" else (lambda ids, d: ids.claim_refresh_token(d))
 
     async def first() -> None:
         async with uow_factory() as uow:
-            await uow.identity.claim_refresh_token(digest)
+            await take(uow.identity, digest)
             claimed.set()
             await asyncio.sleep(0.1)
             await uow.identity.use_refresh_token(digest, LATER)
@@ -123,7 +139,7 @@ async def test_concurrent_claims_of_one_token_run_one_after_the_other(uow_factor
     async def second() -> RefreshToken | None:
         await claimed.wait()
         async with uow_factory() as uow:
-            seen = await uow.identity.claim_refresh_token(digest)
+            seen = await take(uow.identity, digest)
             events.append("second claimed it")
             return seen
 

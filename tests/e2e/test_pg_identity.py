@@ -77,6 +77,25 @@ async def test_claims_of_different_tokens_do_not_wait_for_each_other(db: Databas
         assert claimed == other
 
 
+async def test_an_exchange_is_two_statements_and_no_access_change(db: Database) -> None:
+    """The refresh grant's reads and writes: the token joined to its session and user (locked),
+    then one statement for the used token, the touched session and the next token. Lengthening
+    a session's idle life changes no one's access, so the access gate keeps what it knows."""
+    owner, session, (token,) = await _open_session(db)
+    following = refresh_token(session_id=session.id, issued_at=NOW)
+    async with db.unit_of_work() as uow:
+        with db.statements() as seen:
+            claim = await uow.identity.claim_refresh(token.digest)
+            await uow.identity.rotate_refresh_token(token.digest, following, idle_expires_at=NOW + timedelta(hours=1))
+        assert claim is not None
+        assert (claim.session, claim.user) == (session, owner)
+        assert not (await uow.connection()).changed_access
+        await uow.commit()
+    assert len(seen) == 2
+    async with db.unit_of_work() as uow:
+        assert await uow.identity.claim_refresh_token(following.digest) == following
+
+
 async def test_concurrent_failures_all_count_and_lock_exactly_once(db: Database) -> None:
     policy = LockoutPolicy(threshold=20, base=timedelta(minutes=1), longest=timedelta(hours=1))
 

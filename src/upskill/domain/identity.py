@@ -81,6 +81,16 @@ class RefreshToken:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshClaim:
+    """A presented refresh token as stored, with what its exchange decides on: its session and
+    that session's user (None when gone), read together."""
+
+    token: RefreshToken
+    session: AuthSession | None
+    user: User | None
+
+
+@dataclass(frozen=True, slots=True)
 class Lockout:
     """The login-failure state of one account key (a normalised email, known or not)."""
 

@@ -14,7 +14,7 @@ from upskill.domain.coverage import Holders
 from upskill.domain.entity import Entity
 from upskill.domain.events import Change, Event
 from upskill.domain.idempotency import Claim, Lease, Remembered, StoredResponse
-from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshToken, User
+from upskill.domain.identity import AuthSession, Lockout, LockoutPolicy, RefreshClaim, RefreshToken, User
 from upskill.domain.matrix import MatrixSnapshot
 from upskill.domain.organisation import Department
 from upskill.domain.policy import Scope
@@ -156,6 +156,17 @@ class IdentityStore(Protocol):
         ...
 
     async def use_refresh_token(self, digest: str, at: datetime) -> None: ...
+
+    async def claim_refresh(self, digest: str) -> RefreshClaim | None:
+        """`claim_refresh_token` with the token's session and its user, in one look-up (the
+        token locked until the unit of work ends, as there)."""
+        ...
+
+    async def rotate_refresh_token(self, used: str, new: RefreshToken, *, idle_expires_at: datetime) -> None:
+        """The exchange's writes, together: mark the token `used` used at `new.issued_at`, touch
+        its session (`last_used_at` = `new.issued_at`, `idle_expires_at`) and store `new`.
+        Raises InvalidReference(field="session_id") when `new.session_id` does not exist."""
+        ...
 
     async def lockout(self, key: str) -> Lockout: ...
 

@@ -112,12 +112,10 @@ class AuthService:
     async def refresh_grant(self, refresh_token: str, *, client_id: str | None = None) -> TokenGrant:
         digest, now = hash_refresh_token(refresh_token), self._clock.now()
         async with self._uow() as uow:
-            stored = await uow.identity.claim_refresh_token(digest)
-            if stored is None:
+            claim = await uow.identity.claim_refresh(digest)
+            if claim is None or claim.session is None:
                 raise InvalidGrant("The refresh token is not valid.")
-            session = await uow.identity.session(stored.session_id)
-            if session is None:
-                raise InvalidGrant("The refresh token is not valid.")
+            stored, session, user = claim.token, claim.session, claim.user
             if stored.used_at is not None:
                 if now - stored.used_at <= self._sessions.reuse_grace and session.is_live(now):
                     raise InvalidGrant("The refresh token was just exchanged.")
@@ -127,11 +125,9 @@ class AuthService:
                 raise InvalidGrant("The refresh token was already used; the session is ended.")
             if not session.is_live(now) or (client_id is not None and client_id != session.client_id):
                 raise InvalidGrant("The refresh token is not valid.")
-            user = await uow.repository(User).find(session.user_id)
             if user is None or not user.is_active:
                 raise InvalidGrant("The refresh token is not valid.")
-            await uow.identity.use_refresh_token(digest, now)
-            grant = await self.issuer.rotate(uow, user, session, now)
+            grant = await self.issuer.rotate(uow, user, session, digest, now)
             await uow.commit()
         return grant
 

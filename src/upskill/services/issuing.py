@@ -50,15 +50,22 @@ class TokenIssuer:
         await uow.identity.add_session(session)
         return await self._issue(uow, user, session, now)
 
-    async def rotate(self, uow: UnitOfWork, user: User, session: AuthSession, now: datetime) -> TokenGrant:
-        """A new pair for a live session whose presented refresh token the caller marked used."""
+    async def rotate(self, uow: UnitOfWork, user: User, session: AuthSession, used: str, now: datetime) -> TokenGrant:
+        """A new pair for a live session, exchanged for its refresh token whose digest is `used`
+        (claimed by the caller): the old token marked used, the session touched and the new
+        token stored in one write."""
+        refresh = new_refresh_token()
+        token = RefreshToken(hash_refresh_token(refresh), session.id, now)
         idle_until = min(now + self.policy.idle, session.expires_at)
-        await uow.identity.touch_session(session.id, used_at=now, idle_expires_at=idle_until)
-        return await self._issue(uow, user, session, now)
+        await uow.identity.rotate_refresh_token(used, token, idle_expires_at=idle_until)
+        return self._pair(user, session, refresh)
 
     async def _issue(self, uow: UnitOfWork, user: User, session: AuthSession, now: datetime) -> TokenGrant:
         refresh = new_refresh_token()
         await uow.identity.add_refresh_token(RefreshToken(hash_refresh_token(refresh), session.id, now))
+        return self._pair(user, session, refresh)
+
+    def _pair(self, user: User, session: AuthSession, refresh: str) -> TokenGrant:
         access, claims = self._signer.issue(user.id, session.id, str(user.role), SCOPE)
         lifetime = int((claims.exp - claims.iat).total_seconds())
         return TokenGrant(access, lifetime, refresh, SCOPE, session.id)
