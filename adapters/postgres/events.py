@@ -1,11 +1,13 @@
 """The EventLog port over PostgreSQL: the `events` table (see `event_tables`).
 
-Appending is one INSERT in the unit of work's transaction, so a change and its event commit or
-roll back together. The feed's position is `<txid>.<seq>`: rows are read in that order and only
+An appended event is staged in the unit of work and sent with the write of its record, in that
+write's statement (a data-modifying WITH, `RECORDED`), or on its own before any other statement
+or the commit: a change and its event commit or roll back together, and a write costs one round
+trip, event included. The feed's position is `<txid>.<seq>`: rows are read in that order and only
 those of transactions older than every transaction still running, so a reader never passes a
 row that has yet to commit (gap-free polling; a long transaction holds the feed back while it
-runs). History is per subject, newest first by `seq` (writes to one record are serialised by
-its row lock, so their `seq` follow their order).
+runs). History is per subject, newest first by `seq` (a write of a record succeeds only on the
+version it read, so it was made after the previous write committed, and so was its event).
 """
 
 from __future__ import annotations
@@ -13,34 +15,51 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 from uuid import UUID
 
-from sqlalchemy import Integer, Text, Uuid, bindparam, text
+from sqlalchemy import Text, bindparam, insert, text
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import DateTime
 
 from adapters.postgres.errors import ConstraintCatalogue, translated
-from adapters.postgres.executor import Connections
+from adapters.postgres.event_tables import events
+from adapters.postgres.executor import Connections, Executor
 from upskill.domain.errors import InvalidQuery
 from upskill.domain.events import Change, Event
 from upskill.domain.ports import EventQuery
 from upskill.domain.query import Page
 
-_APPEND = text(
-    "INSERT INTO events (id, type, subject, time, record_id, record_version, actor_user_id, actor_employee_id, "
-    "request_id, source, data, changes) VALUES (:id, :type, :subject, :time, :record_id, :record_version, "
-    ":actor_user_id, :actor_employee_id, :request_id, :source, CAST(:data AS jsonb), CAST(:changes AS jsonb))"
-).bindparams(
-    bindparam("id", type_=Uuid),
-    bindparam("time", type_=DateTime(timezone=True)),
-    bindparam("record_id", type_=Uuid),
-    bindparam("record_version", type_=Integer),
-    bindparam("actor_user_id", type_=Uuid),
-    bindparam("actor_employee_id", type_=Uuid),
-    bindparam("data", type_=Text),
-    bindparam("changes", type_=Text),
-)
+_COLUMNS = (
+    "id", "type", "subject", "time", "record_id", "record_version", "actor_user_id", "actor_employee_id",
+    "request_id", "source", "data", "changes",
+)  # fmt: skip
+_JSON = frozenset({"data", "changes"})
+EVENT_PREFIX = "ev_"
+"""Parameters of an appended event are named apart from any table's columns, so that the event
+can ride along with the write it records (`RECORDED`)."""
+
+
+def _values() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in _COLUMNS:
+        column = events.c[name]
+        if name in _JSON:
+            values[name] = sql_cast(bindparam(EVENT_PREFIX + name, type_=Text), JSONB)
+        else:
+            values[name] = bindparam(EVENT_PREFIX + name, type_=column.type)
+    return values
+
+
+_APPEND = insert(events).values(_values())
+RECORDED = insert(events).values(_values()).cte("recorded")
+"""The event's INSERT as a data-modifying WITH query: a repository's write carries the event
+staged about its record (`PostgresUnitOfWork.carrying`), so the write and its event are one
+statement, one round trip. PostgreSQL runs it whether or not the write changes a row; a write
+that changes none raises (NotFound, StaleVersion), and a unit of work never commits after one."""
 _HISTORY = text(
     "SELECT seq, txid::text AS tx, id, type, subject, time, record_id, record_version, actor_user_id, "
     "actor_employee_id, request_id, source, data::text AS data, changes::text AS changes FROM events "
@@ -69,6 +88,12 @@ _SEQ = re.compile(r"\d{1,19}")
 BIGGEST = 2**63 - 1
 
 
+async def send(executor: Executor, staged: Sequence[Staged], constraints: ConstraintCatalogue) -> None:
+    """INSERT the events of `staged`, in order."""
+    with translated(constraints):
+        await executor.execute(_APPEND, staged[0].params if len(staged) == 1 else [e.params for e in staged])
+
+
 def _malformed() -> InvalidQuery:
     return InvalidQuery("The cursor is malformed.", field="cursor")
 
@@ -89,37 +114,71 @@ def change_of_row(row: Any) -> Change:
     )
 
 
+RECORD_ID = EVENT_PREFIX + "record_id"
+
+
 def append_params(change: Change, source: str) -> dict[str, Any]:
     return {
-        "id": change.id,
-        "type": change.type,
-        "subject": change.subject,
-        "time": change.time,
-        "record_id": change.record_id,
-        "record_version": change.record_version,
-        "actor_user_id": change.actor_user_id,
-        "actor_employee_id": change.actor_employee_id,
-        "request_id": change.request_id,
-        "source": source,
-        "data": json.dumps(change.data, separators=(",", ":")),
-        "changes": json.dumps(change.changes, separators=(",", ":")),
+        "ev_id": change.id,
+        "ev_type": change.type,
+        "ev_subject": change.subject,
+        "ev_time": change.time,
+        RECORD_ID: change.record_id,
+        "ev_record_version": change.record_version,
+        "ev_actor_user_id": change.actor_user_id,
+        "ev_actor_employee_id": change.actor_employee_id,
+        "ev_request_id": change.request_id,
+        "ev_source": source,
+        "ev_data": json.dumps(change.data, separators=(",", ":")),
+        "ev_changes": json.dumps(change.changes, separators=(",", ":")),
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """An appended event waiting to be sent: its parameters (`append_params`) and the names
+    of the fields the change changed."""
+
+    params: dict[str, Any]
+    fields: frozenset[str]
+
+    @property
+    def record_id(self) -> UUID:
+        return cast(UUID, self.params[RECORD_ID])
+
+
+class Staging(Protocol):
+    """Where appended events wait for the write that carries them (the unit of work)."""
+
+    def stage(self, event: Staged) -> None: ...
+
+
 class PostgresEventLog:
-    def __init__(self, connections: Connections, source: str, constraints: ConstraintCatalogue | None = None) -> None:
+    def __init__(
+        self,
+        connections: Connections,
+        source: str,
+        constraints: ConstraintCatalogue | None = None,
+        staging: Staging | None = None,
+    ) -> None:
         """Errors of its statements become core errors like a repository's (a lost connection
-        while writing an event is `Unavailable`, a 503, never a 500)."""
+        while writing an event is `Unavailable`, a 503, never a 500). With `staging`, an
+        appended event is staged there, to be sent with the next write of its record or
+        before any other statement (see `PostgresUnitOfWork.carrying`); without, it is sent
+        at once."""
         self._connections = connections
+        self._staging = staging
         self._source = source
         self._constraints = constraints or ConstraintCatalogue()
         self.appended = False
         """Events were added in this transaction (the unit of work announces them at commit)."""
 
     async def append(self, change: Change) -> None:
-        executor = await self._connections.connection(write=True)
-        with translated(self._constraints):
-            await executor.execute(_APPEND, append_params(change, self._source))
+        staged = Staged(append_params(change, self._source), frozenset(change.changes))
+        if self._staging is not None:
+            self._staging.stage(staged)
+        else:
+            await send(await self._connections.connection(write=True), [staged], self._constraints)
         self.appended = True
 
     async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:

@@ -24,6 +24,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from uuid import UUID
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
@@ -35,8 +36,15 @@ from adapters.postgres.errors import lost_connection
 R = TypeVar("R")
 DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 DIALECT.paramstyle = "numeric_dollar"
-ACCESS_TABLES = frozenset({"auth_sessions", "users", "employees"})
-"""Tables whose UPDATE or DELETE may change who may do what (see `access_gate`)."""
+ACCESS_COLUMNS = {
+    "auth_sessions": frozenset({"revoked_at", "expires_at", "idle_expires_at", "user_id"}),
+    "users": frozenset({"role", "is_active", "password_changed_at", "employee_id"}),
+    "employees": frozenset({"department_id"}),
+}
+"""Per table, the columns whose change may change who may do what (see `access_gate`; the
+triggers of migration 0004 watch the same ones)."""
+ACCESS_TABLES = frozenset(ACCESS_COLUMNS)
+"""Tables whose UPDATE or DELETE may change who may do what."""
 SHAPES = 512
 """Compiled forms kept by cache key (statement shapes built per call)."""
 
@@ -52,6 +60,8 @@ class Row(asyncpg.Record):
 
 
 if TYPE_CHECKING:
+    from adapters.postgres.events import Staged
+
     Connection = asyncpg.Connection[Any]
 
 
@@ -210,8 +220,15 @@ class Executor:
         """Whether an UPDATE or DELETE of an ACCESS_TABLES table ran (the unit of work resets it)."""
 
     async def execute(
-        self, statement: ClauseElement, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+        self,
+        statement: ClauseElement,
+        params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        changes_access: bool | None = None,
     ) -> Result:
+        """`changes_access`: whether this statement may change access, when the caller knows
+        better than the statement's form (an UPDATE of an access table that changes none of its
+        `ACCESS_COLUMNS`); by default, any UPDATE or DELETE of an ACCESS_TABLES table may."""
         if isinstance(params, Sequence):  # several parameter sets
             if not params:
                 return Result([], 0)
@@ -227,7 +244,7 @@ class Executor:
         bound = self._compiler.form(statement, tuple(params) if params else ())
         form = bound.form
         arguments = bound.arguments(params)
-        self.changed_access = self.changed_access or form.changes_access
+        self.changed_access = self.changed_access or (form.changes_access if changes_access is None else changes_access)
         for observe in self._compiler.observers:
             observe(form.sql, arguments)
         return await self._first_retried(self._send, form, arguments)
@@ -262,3 +279,8 @@ class Connections(Protocol):
     work's connection, taken on first use (see `unit_of_work`)."""
 
     async def connection(self, *, write: bool = False, snapshot: bool = False) -> Executor: ...
+
+    async def carrying(self, record_id: UUID) -> tuple[Executor, Staged | None]:
+        """For a write of one record: the connection, and the event staged about it (to be sent
+        in the write's statement), if any."""
+        ...

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from adapters.postgres.errors import ConstraintCatalogue
+from adapters.postgres.events import RECORDED
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.nested import Children, bind_children
 from adapters.postgres.tables import SEARCH_COLUMN
@@ -53,20 +54,31 @@ class Statements:
     update: Update
     delete: Delete
     delete_version: Delete
+    insert_recorded: Insert
+    update_recorded: Update
+    delete_recorded: Delete
+    delete_version_recorded: Delete
+    """The writes with the event that records them (`events.RECORDED`), in one statement."""
 
     @classmethod
     def build(cls, table: Table, columns: Iterable[str]) -> Statements:
         selected = select(*(table.c[name] for name in columns))
         match_id = table.c.id == bindparam(MATCH_ID)
         match_version = table.c.version == bindparam(MATCH_VERSION)
+        insert_, update_ = insert(table), update(table).where(match_id, match_version)
+        delete_, delete_version = delete(table).where(match_id), delete(table).where(match_id, match_version)
         return cls(
             select=selected,
             by_id=selected.where(match_id),
             exists=select(table.c.id).where(match_id),
-            insert=insert(table),
-            update=update(table).where(match_id, match_version),
-            delete=delete(table).where(match_id),
-            delete_version=delete(table).where(match_id, match_version),
+            insert=insert_,
+            update=update_,
+            delete=delete_,
+            delete_version=delete_version,
+            insert_recorded=insert_.add_cte(RECORDED),
+            update_recorded=update_.add_cte(RECORDED),
+            delete_recorded=delete_.add_cte(RECORDED),
+            delete_version_recorded=delete_version.add_cte(RECORDED),
         )
 
 

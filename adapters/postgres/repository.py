@@ -1,7 +1,8 @@
 """The generic repository over PostgreSQL, written once for every resource.
 
 Core statements run on the unit of work's connection; rows are mapped straight to entity
-snapshots (no ORM identity map). Uniqueness, references and value rules are the database's:
+snapshots (no ORM identity map). A write sends the event staged about its record in the same
+statement (see `PostgresUnitOfWork.carrying`). Uniqueness, references and value rules are the database's:
 its errors are translated into core errors (see `errors`), never pre-checked. Nested fields
 are written with their parent, in its transaction, and read for a whole page in one more
 statement (see `nested`).
@@ -18,7 +19,7 @@ from sqlalchemy import Row, Select, func, select
 from adapters.postgres import listing, nested
 from adapters.postgres.conditions import Conditions
 from adapters.postgres.errors import Action, Attempt, translated
-from adapters.postgres.executor import Connections, Executor
+from adapters.postgres.executor import ACCESS_COLUMNS, Connections, Executor
 from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding, Registry
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
@@ -29,6 +30,17 @@ from upskill.domain.query import Filter, ListQuery, Page, SortKey
 E = TypeVar("E", bound=Entity)
 PAGE_SHAPES = 256
 """Unfiltered page statements kept per resource (more shapes than this start the memo anew)."""
+
+
+def access_columns(binding: Binding[Any]) -> frozenset[str] | None:
+    """The fields of the binding's table whose change may change access (`ACCESS_COLUMNS`),
+    when an event's changed fields can tell: every one of them is a field its changes show
+    (none hidden or redacted). None otherwise, and for tables access does not depend on."""
+    columns = ACCESS_COLUMNS.get(binding.table.name)
+    resource = binding.resource
+    if columns is None or columns & (resource.hidden | resource.redacted.keys()):
+        return None
+    return columns
 
 
 class PostgresRepository(Generic[E]):
@@ -47,13 +59,11 @@ class PostgresRepository(Generic[E]):
         self._pages = binding.pages
         self._constraints = registry.constraints
         self._conditions = Conditions(binding, registry.binding)
+        self._access = access_columns(binding)
 
     async def _connection(self, *, statements: int = 1) -> Executor:
         """For a read; a snapshot when it takes several statements that must agree."""
         return await self._connections.connection(snapshot=statements > 1)
-
-    async def _writing(self) -> Executor:
-        return await self._connections.connection(write=True)
 
     def _not_found(self, id: UUID) -> NotFound:
         label = self._resource.label
@@ -88,8 +98,12 @@ class PostgresRepository(Generic[E]):
 
     async def add(self, entity: E) -> E:
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            connection = await self._writing()
-            await connection.execute(self._sql.insert, self._mapper.to_row(entity))
+            connection, event = await self._connections.carrying(entity.id)
+            values = self._mapper.to_row(entity)
+            if event is None:
+                await connection.execute(self._sql.insert, values)
+            else:
+                await connection.execute(self._sql.insert_recorded, values | event.params)
             for children in self._children:
                 await nested.write(connection, children, entity.id, getattr(entity, children.field))
         return entity
@@ -101,8 +115,15 @@ class PostgresRepository(Generic[E]):
         del values["id"]
         values[MATCH_ID], values[MATCH_VERSION] = entity.id, expected_version
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            connection = await self._writing()
-            result = await connection.execute(self._sql.update, values)
+            connection, event = await self._connections.carrying(entity.id)
+            if event is None:
+                result = await connection.execute(self._sql.update, values)
+            else:
+                # The event names what changed: an update of an access table that changes none
+                # of its access columns leaves everyone's access as it was.
+                access = None if self._access is None else bool(self._access & event.fields)
+                statement = self._sql.update_recorded
+                result = await connection.execute(statement, values | event.params, changes_access=access)
             if result.rowcount == 1:
                 for children in self._children:
                     await nested.replace(connection, children, entity.id, getattr(entity, children.field))
@@ -114,11 +135,14 @@ class PostgresRepository(Generic[E]):
         """Raises NotFound, or StaleVersion when `expected_version` is given and stale;
         Conflict while other records reference it. Nested items go with their parent."""
         values: dict[str, object] = {MATCH_ID: id}
-        statement = self._sql.delete
-        if expected_version is not None:
-            statement, values[MATCH_VERSION] = self._sql.delete_version, expected_version
         with translated(self._constraints, Attempt(Action.DELETE, id=id)):
-            result = await (await self._writing()).execute(statement, values)
+            connection, event = await self._connections.carrying(id)
+            if expected_version is None:
+                statement = self._sql.delete if event is None else self._sql.delete_recorded
+            else:
+                values[MATCH_VERSION] = expected_version
+                statement = self._sql.delete_version if event is None else self._sql.delete_version_recorded
+            result = await connection.execute(statement, values if event is None else values | event.params)
         if result.rowcount == 0:
             await self._missing_or_stale(id, expected_version)
 

@@ -7,6 +7,10 @@ transaction (one round trip, as a bare `fetch` would); a read that needs several
 agree (a record and its nested items, a page and its count) asks for a snapshot first
 (`connection(snapshot=True)`): a `REPEATABLE READ READ ONLY` transaction, so all its
 statements see the same committed state.
+
+An appended event waits in the unit of work until the write of its record, which sends it in
+its own statement (`carrying`), or until any other statement or the commit sends it alone: a
+create is BEGIN, one INSERT (record and event), COMMIT.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import asyncio
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
+from uuid import UUID
 
 import asyncpg
 
 from adapters.postgres.errors import lost_connection, translated
-from adapters.postgres.events import PostgresEventLog
+from adapters.postgres.events import PostgresEventLog, Staged, send
 from adapters.postgres.executor import Compiler, Executor, Row
 from adapters.postgres.idempotency import MARK_COMMITTED, PostgresIdempotencyStore, key_params
 from adapters.postgres.identity import PostgresIdentityStore
@@ -84,6 +89,8 @@ class PostgresUnitOfWork:
         self._identity: PostgresIdentityStore | None = None
         self._sign_in: PostgresSignInStore | None = None
         self._training: PostgresTrainingReader | None = None
+        self._staged: list[Staged] = []
+        """Appended events not yet sent (see `carrying`)."""
 
     def for_reading(self) -> Self:
         """Declare (before `async with`) that this unit of work only reads."""
@@ -110,6 +117,7 @@ class PostgresUnitOfWork:
         self._sign_in = None
         self._training = None
         self._events = None
+        self._staged = []
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
             return
@@ -136,7 +144,39 @@ class PostgresUnitOfWork:
     async def connection(self, *, write: bool = False, snapshot: bool = False) -> Executor:
         """The executor of this unit of work's connection (taken from the pool on first use).
         A writing unit of work is in a transaction from here on; a read-only one only when a
-        `snapshot` is asked for (raises RuntimeError if it is asked to `write`)."""
+        `snapshot` is asked for (raises RuntimeError if it is asked to `write`). Staged events
+        are sent first: whatever runs next sees them."""
+        executor = await self._begun(write=write, snapshot=snapshot)
+        if self._staged:
+            await self._send_staged(executor)
+        return executor
+
+    async def carrying(self, record_id: UUID) -> tuple[Executor, Staged | None]:
+        """For a write of record `record_id`: the executor, and the event staged last if it is
+        about that record — taken, for the write to send in its own statement (as
+        `events.RECORDED`). Events staged before it are sent first, so events keep their order."""
+        executor = await self._begun(write=True)
+        carried = None
+        if self._staged and self._staged[-1].record_id == record_id:
+            carried = self._staged.pop()
+        if self._staged:
+            await self._send_staged(executor)
+        return executor, carried
+
+    def stage(self, event: Staged) -> None:
+        """An appended event, sent by `carrying` or `connection`."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        if self._read_only:
+            raise RuntimeError("this unit of work was declared read-only")
+        self._wrote = True
+        self._staged.append(event)
+
+    async def _send_staged(self, executor: Executor) -> None:
+        staged, self._staged = self._staged, []
+        await send(executor, staged, self._registry.constraints)
+
+    async def _begun(self, *, write: bool = False, snapshot: bool = False) -> Executor:
         if not self._open:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if write and self._read_only:
@@ -167,7 +207,7 @@ class PostgresUnitOfWork:
         """Commit; when it updated or deleted rows access depends on (see `access_gate`),
         this process's gate forgets at once (other replicas' hear it from the database's
         triggers, at the commit)."""
-        executor = self._executor
+        executor = await self.connection(write=True) if self._staged else self._executor
         changed = executor is not None and executor.changed_access
         claim = CLAIM.get()
         if claim is not None and self._wrote and executor is not None and self._in_transaction:
@@ -185,6 +225,7 @@ class PostgresUnitOfWork:
 
     async def rollback(self) -> None:
         self._wrote = False
+        self._staged = []
         if self._events is not None:
             self._events.appended = False
         await self._end("ROLLBACK")
@@ -255,5 +296,5 @@ class PostgresUnitOfWork:
         if not self._open:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if self._events is None:
-            self._events = PostgresEventLog(self, self._event_source, self._registry.constraints)
+            self._events = PostgresEventLog(self, self._event_source, self._registry.constraints, staging=self)
         return self._events

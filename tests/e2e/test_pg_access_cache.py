@@ -6,6 +6,8 @@ back. While it is not listening it remembers nothing."""
 from __future__ import annotations
 
 import asyncio
+import importlib
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -13,11 +15,15 @@ import pytest
 
 from adapters.postgres.access_gate import PostgresAccessGate
 from adapters.postgres.database import Database
+from adapters.postgres.executor import ACCESS_COLUMNS
 from tests.contract.test_access_gate import NOW, Caller, _caller
 from tests.e2e.conftest import CURSOR_SECRET, connect
-from tests.factories import department
+from tests.factories import department, persist
+from upskill.domain.ids import SystemClock, UUIDv7Factory
 from upskill.domain.organisation import Employee
-from upskill.domain.principal import Principal
+from upskill.domain.principal import SYSTEM, Principal
+from upskill.domain.resources import EMPLOYEES
+from upskill.services.crud import CrudService
 
 
 async def _listening(db: Database, caller: Caller) -> Principal | None:
@@ -122,6 +128,34 @@ async def test_a_move_to_another_department_is_seen_at_once(db: Database) -> Non
     found = await db.access_gate().principal(caller.claims(), NOW)
     assert found is not None
     assert found.department_id == elsewhere.id
+
+
+async def test_through_the_service_a_move_is_forgotten_at_once_and_a_rename_is_not(db: Database) -> None:
+    """An update that records its event knows which fields it changed: only one that changes
+    a watched column (`ACCESS_COLUMNS`) makes the gate forget."""
+    caller = await _caller(db.unit_of_work)
+    await _listening(db, caller)
+    gate, service = db.access_gate(), CrudService(EMPLOYEES, db.unit_of_work, SystemClock(), UUIDv7Factory())
+    await gate.principal(caller.claims(), NOW)
+    remembered = gate._generation
+
+    await service.update(SYSTEM, caller.employee.id, {"full_name": "Renamed", "job_title": "Lead"})
+    await asyncio.sleep(0.05)  # nor does a notification come
+    assert gate._generation == remembered
+
+    elsewhere = department(name="Elsewhere")
+    await persist(db.unit_of_work, elsewhere)
+    await service.update(SYSTEM, caller.employee.id, {"department_id": elsewhere.id})
+    assert gate._generation > remembered
+    found = await gate.principal(caller.claims(), NOW)
+    assert found is not None
+    assert found.department_id == elsewhere.id
+
+
+def test_the_watched_columns_are_the_ones_the_triggers_watch() -> None:
+    triggers = importlib.import_module("adapters.postgres.migrations.versions.0004_access_notifications").TRIGGERS
+    watched = {table: frozenset(re.findall(r"(?:OLD|NEW)\.(\w+)", condition)) for table, condition in triggers.items()}
+    assert watched == ACCESS_COLUMNS
 
 
 async def test_a_revocation_on_another_replica_is_seen_within_milliseconds(db: Database, other: Database) -> None:

@@ -120,7 +120,9 @@ class CrudService(Generic[E]):
     ) -> None:
         """Record the change from `before` to `after` (None: created / deleted) as an event in
         `uow`, the write's own transaction; `action` defaults to `self.action(before, after)`.
-        Every write of the generic paths passes here."""
+        Every write of the generic paths passes here, just before the write itself (a store
+        may send the write and its event as one statement; if the write fails, the unit of
+        work ends uncommitted and the event with it)."""
         change = change_of(
             self.resource,
             principal,
@@ -230,8 +232,8 @@ class CrudService(Generic[E]):
             current = await self._visible(uow, principal, id)
             self._check_version(current, expected_version)
             await self.policy.authorize(uow, principal, Action.DELETE, current, None)
-            await self._repo(uow).delete(id, expected_version=current.version)
             await self.record(uow, principal, current, None)
+            await self._repo(uow).delete(id, expected_version=current.version)
             await self.written(uow, principal, current, None)
             await uow.commit()
 
@@ -250,8 +252,8 @@ class CrudService(Generic[E]):
         if authorize:
             await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
         await self.check(uow, principal, None, entity)
+        await self.record(uow, principal, None, entity)  # first: the store may send both at once
         stored = await self._repo(uow).add(entity)
-        await self.record(uow, principal, None, stored)
         await self.written(uow, principal, None, stored)
         return stored
 
@@ -273,8 +275,8 @@ class CrudService(Generic[E]):
         if authorize:
             await self.policy.authorize(uow, principal, Action.UPDATE, current, updated)
         await self.check(uow, principal, current, updated)
+        await self.record(uow, principal, current, updated)  # first: the store may send both at once
         stored = await self._repo(uow).update(updated, expected_version=current.version)
-        await self.record(uow, principal, current, stored)
         await self.written(uow, principal, current, stored)
         return stored
 
