@@ -30,7 +30,6 @@ from adapters.memory import MemoryStore
 from adapters.memory.gate import MemoryAccessGate
 from adapters.memory.leadership import SoleLeadership
 from adapters.nats import JetStreamPublisher
-from adapters.oidc.provider import AuthlibIdentityProvider
 from adapters.postgres.database import Database
 from adapters.relay_metrics import RelayMetrics
 from adapters.security.keys import SigningKeys
@@ -147,10 +146,14 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     )
 
 
-def identity_provider(settings: Settings) -> AuthlibIdentityProvider | None:
-    """The OpenID provider at `oidc_issuer`; None without one (company sign-in off)."""
+def identity_provider(settings: Settings) -> IdentityProvider | None:
+    """The OpenID provider at `oidc_issuer`; None without one (company sign-in off). authlib's
+    client and its HTTP stack are imported only then (about 18 MiB a worker does not carry
+    when company sign-in is off)."""
     if not settings.oidc_issuer or not settings.oidc_client_id or settings.oidc_client_secret is None:
         return None
+    from adapters.oidc.provider import AuthlibIdentityProvider
+
     return AuthlibIdentityProvider(
         issuer=settings.oidc_issuer,
         client_id=settings.oidc_client_id,

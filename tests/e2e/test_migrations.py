@@ -149,3 +149,13 @@ async def test_replicas_upgrading_at_once_both_succeed(admin_url: str) -> None:
         exit_codes = await asyncio.gather(_upgrade_in_a_process(url), _upgrade_in_a_process(url))
         assert list(exit_codes) == [0, 0]
         assert await _current(url) == migrate.head()
+
+
+def test_the_revisions_read_without_alembic_are_alembics() -> None:
+    """`migrate.revisions()` and `head()` read the scripts with `ast` (a serving worker does not
+    import alembic): they must agree with alembic's own reading."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.config())
+    assert migrate.revisions() == [script.revision for script in reversed(list(scripts.walk_revisions()))]
+    assert migrate.head() == scripts.get_current_head()
