@@ -52,7 +52,8 @@ class MemoryRepository(Generic[E]):
     async def exists(self, id: UUID) -> bool:
         return await self.find(id) is not None
 
-    async def add(self, entity: E) -> E:
+    async def add(self, entity: E, *, deferred: bool = False) -> E:
+        """Writes at once, `deferred` or not (the port allows either)."""
         await round_trip()
         if self._staging.find(self._resource.entity, entity.id) is not None:
             raise duplicate_id(self._resource, entity.id)

@@ -284,3 +284,8 @@ class Connections(Protocol):
         """For a write of one record: the connection, and the event staged about it (to be sent
         in the write's statement), if any."""
         ...
+
+    def hold(self, record_id: UUID, write: Callable[[Executor, Staged | None], Awaitable[None]]) -> bool:
+        """Keep a lone write of one record (with the event staged about it) to send at the next
+        statement or the commit; False when it cannot wait (then send it now)."""
+        ...

@@ -11,6 +11,7 @@ statement (see `nested`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from sqlalchemy import Row, Select, func, select
 from adapters.postgres import listing, nested
 from adapters.postgres.conditions import Conditions
 from adapters.postgres.errors import Action, Attempt, translated
+from adapters.postgres.events import Staged
 from adapters.postgres.executor import ACCESS_COLUMNS, Connections, Executor
 from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding, Registry
 from upskill.domain.cursor import CursorCodec
@@ -96,17 +98,27 @@ class PostgresRepository(Generic[E]):
             result = await (await self._connection()).execute(self._sql.exists, {MATCH_ID: id})
             return result.first() is not None
 
-    async def add(self, entity: E) -> E:
+    async def add(self, entity: E, *, deferred: bool = False) -> E:
+        """`deferred` (and no nested fields): the unit of work may hold the INSERT until its
+        next statement or its commit (`PostgresUnitOfWork.hold`)."""
+        send = partial(self._insert, entity, self._mapper.to_row(entity))
+        if deferred and not self._children and self._connections.hold(entity.id, send):
+            return entity
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
             connection, event = await self._connections.carrying(entity.id)
-            values = self._mapper.to_row(entity)
+        await send(connection, event)
+        with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
+            for children in self._children:
+                await nested.write(connection, children, entity.id, getattr(entity, children.field))
+        return entity
+
+    async def _insert(self, entity: E, values: dict[str, Any], connection: Executor, event: Staged | None) -> None:
+        """The INSERT of `entity`, with the event that records it when there is one."""
+        with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
             if event is None:
                 await connection.execute(self._sql.insert, values)
             else:
                 await connection.execute(self._sql.insert_recorded, values | event.params)
-            for children in self._children:
-                await nested.write(connection, children, entity.id, getattr(entity, children.field))
-        return entity
 
     async def update(self, entity: E, *, expected_version: int) -> E:
         """Stores `entity` (its nested fields replaced whole) if the stored version is still

@@ -16,7 +16,7 @@ create is BEGIN, one INSERT (record and event), COMMIT.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 from uuid import UUID
@@ -39,6 +39,8 @@ from upskill.domain.events import DEFAULT_SOURCE
 from upskill.domain.idempotency import CLAIM
 
 E = TypeVar("E", bound=Entity)
+Write = Callable[[Executor, Staged | None], Awaitable[None]]
+"""A repository's write, given the connection and the event that rides with it (see `hold`)."""
 
 SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
@@ -91,6 +93,8 @@ class PostgresUnitOfWork:
         self._training: PostgresTrainingReader | None = None
         self._staged: list[Staged] = []
         """Appended events not yet sent (see `carrying`)."""
+        self._held: tuple[Write, Staged | None] | None = None
+        """A lone write not yet sent, and its event (see `hold`)."""
 
     def for_reading(self) -> Self:
         """Declare (before `async with`) that this unit of work only reads."""
@@ -117,7 +121,7 @@ class PostgresUnitOfWork:
         self._sign_in = None
         self._training = None
         self._events = None
-        self._staged = []
+        self._staged, self._held = [], None
         connection, self._connection, self._executor = self._connection, None, None
         if connection is None:
             return
@@ -163,6 +167,25 @@ class PostgresUnitOfWork:
             await self._send_staged(executor)
         return executor, carried
 
+    def hold(self, record_id: UUID, write: Write) -> bool:
+        """Keep `write` (of record `record_id`, by a caller that runs nothing else but the
+        commit) and the event staged about that record, unsent: the commit sends it alone, in
+        autocommit — one round trip, no BEGIN or COMMIT, atomic as one statement is — and any
+        other statement first begins the transaction and sends it. Its errors are raised
+        there. False (nothing kept) once anything was sent, a write is held already, events of
+        other records wait, or the unit of work is read-only."""
+        if not self._open:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        carried = self._staged[-1] if len(self._staged) == 1 else None
+        if self._read_only or self._in_transaction or self._held is not None:
+            return False
+        if self._staged and (carried is None or carried.record_id != record_id):
+            return False
+        self._staged = []
+        self._held = (write, carried)
+        self._wrote = True
+        return True
+
     def stage(self, event: Staged) -> None:
         """An appended event, sent by `carrying` or `connection`."""
         if not self._open:
@@ -171,6 +194,17 @@ class PostgresUnitOfWork:
             raise RuntimeError("this unit of work was declared read-only")
         self._wrote = True
         self._staged.append(event)
+
+    async def _send_held(self) -> None:
+        """The held write alone, outside a transaction (the commit of a lone write)."""
+        if self._executor is None:
+            with translated(self._registry.constraints):
+                connection = await self._pool.acquire(self._acquire_timeout_s)
+            self._connection = connection
+            self._executor = Executor(connection, self._compiler, reconnect=self._replace)
+        assert self._held is not None
+        (send_held, event), self._held = self._held, None
+        await send_held(self._executor, event)
 
     async def _send_staged(self, executor: Executor) -> None:
         staged, self._staged = self._staged, []
@@ -192,6 +226,9 @@ class PostgresUnitOfWork:
             with translated(self._registry.constraints):
                 await executor.command(SNAPSHOT if self._read_only else "BEGIN")
             self._in_transaction = True
+        if self._held is not None:
+            (send_held, event), self._held = self._held, None
+            await send_held(executor, event)
         return executor
 
     async def _replace(self) -> asyncpg.Connection[Row]:
@@ -207,9 +244,11 @@ class PostgresUnitOfWork:
         """Commit; when it updated or deleted rows access depends on (see `access_gate`),
         this process's gate forgets at once (other replicas' hear it from the database's
         triggers, at the commit)."""
-        executor = await self.connection(write=True) if self._staged else self._executor
-        changed = executor is not None and executor.changed_access
         claim = CLAIM.get()
+        if self._held is not None and claim is None and not self._in_transaction and not self._staged:
+            await self._send_held()  # alone: it commits as it runs
+        executor = await self.connection(write=True) if self._staged or self._held else self._executor
+        changed = executor is not None and executor.changed_access
         if claim is not None and self._wrote and executor is not None and self._in_transaction:
             with translated(self._registry.constraints):
                 await executor.execute(MARK_COMMITTED, key_params(claim))
@@ -225,7 +264,7 @@ class PostgresUnitOfWork:
 
     async def rollback(self) -> None:
         self._wrote = False
-        self._staged = []
+        self._staged, self._held = [], None
         if self._events is not None:
             self._events.appended = False
         await self._end("ROLLBACK")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import pytest
+
 from tests.factories import department
 from upskill.domain.idempotency import CLAIM, Claim, KeyState, Lease, Remembered, StoredResponse
 from upskill.domain.organisation import Department
@@ -57,16 +59,19 @@ async def test_a_released_expired_or_abandoned_key_can_be_claimed_again(uow_fact
         await uow.commit()
 
 
-async def test_a_committing_write_marks_its_key_and_a_rollback_does_not(uow_factory: UnitOfWorkFactory) -> None:
+@pytest.mark.parametrize("deferred", [False, True], ids=["sent", "deferred"])
+async def test_a_committing_write_marks_its_key_and_a_rollback_does_not(
+    uow_factory: UnitOfWorkFactory, deferred: bool
+) -> None:
     await _claim(uow_factory)
     token = CLAIM.set(KEY)
     try:
         async with uow_factory() as uow:
-            await uow.repository(Department).add(department(name="Rolled back"))
+            await uow.repository(Department).add(department(name="Rolled back"), deferred=deferred)
             await uow.rollback()
         still = await _claim(uow_factory)
         async with uow_factory() as uow:
-            await uow.repository(Department).add(department(name="Kept"))
+            await uow.repository(Department).add(department(name="Kept"), deferred=deferred)
             await uow.commit()
     finally:
         CLAIM.reset(token)

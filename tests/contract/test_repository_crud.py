@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from tests.factories import department, employee, persist
-from upskill.domain.errors import NotFound, StaleVersion
+from upskill.domain.errors import Conflict, NotFound, StaleVersion
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.ports import UnitOfWorkFactory
 from upskill.domain.query import Filter, Op
@@ -26,6 +26,43 @@ async def test_an_added_record_is_readable_before_and_after_commit(uow_factory: 
         assert await repo.get(sales.id) == sales
         assert await repo.find(sales.id) == sales
         assert await repo.exists(sales.id)
+
+
+async def test_a_deferred_add_is_stored_by_the_commit(uow_factory: UnitOfWorkFactory) -> None:
+    sales = department(name="Sales")
+    async with uow_factory() as uow:
+        assert await uow.repository(Department).add(sales, deferred=True) == sales
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.repository(Department).find(sales.id) == sales
+
+
+async def test_a_deferred_add_is_read_back_in_its_unit_of_work_and_rolled_back_with_it(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    sales = department(name="Sales")
+    async with uow_factory() as uow:
+        repo = uow.repository(Department)
+        await repo.add(sales, deferred=True)
+        assert await repo.find(sales.id) == sales  # the held write goes first
+        await uow.rollback()
+    async with uow_factory() as uow:
+        assert await uow.repository(Department).find(sales.id) is None
+
+
+async def test_a_deferred_add_the_store_refuses_raises_by_the_commit(uow_factory: UnitOfWorkFactory) -> None:
+    await persist(uow_factory, department(name="Taken"))
+    twin = department(name="TAKEN")
+
+    async def add_twin() -> None:
+        async with uow_factory() as uow:
+            await uow.repository(Department).add(twin, deferred=True)
+            await uow.commit()
+
+    with pytest.raises(Conflict):
+        await add_twin()
+    async with uow_factory() as uow:
+        assert await uow.repository(Department).find(twin.id) is None
 
 
 async def test_every_field_survives_the_round_trip(uow_factory: UnitOfWorkFactory) -> None:

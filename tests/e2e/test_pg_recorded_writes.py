@@ -1,19 +1,24 @@
 """A write and the event that records it are one statement on PostgreSQL (the event's INSERT as
-a data-modifying WITH of the write): counted with `Database.statements()`. What must stay true
-around it: events keep their order, a failed write leaves no event, an event with no write of
-its record is still sent, and the event stored is the one appended."""
+a data-modifying WITH of the write): counted with `Database.statements()`, and a lone create is
+that one statement with no transaction around it (what asyncpg is asked to send, spied on).
+What must stay true around it: events keep their order, a failed write leaves no event, an
+event with no write of its record is still sent, and the event stored is the one appended."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
+from sqlalchemy import text
 
 from adapters.postgres.database import Database
 from tests.factories import department, persist
 from upskill.domain.errors import Conflict, StaleVersion
 from upskill.domain.events import Change, change_of
+from upskill.domain.idempotency import CLAIM, Claim
 from upskill.domain.ids import SystemClock, UUIDv7Factory
 from upskill.domain.organisation import Department
 from upskill.domain.ports import Repository
@@ -117,3 +122,54 @@ async def test_an_event_staged_then_rolled_back_is_never_sent(db: Database) -> N
             await uow.commit()
     assert seen == []
     assert await _history(db, lone.id) == []
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first word of every query asyncpg is asked to send (`execute`: data statements
+    without rows, BEGIN, COMMIT, ROLLBACK; `fetch`: the rest)."""
+    words: list[str] = []
+
+    def spying(method: Any) -> Any:
+        async def spy(self: asyncpg.Connection[Any], query: str, *args: Any, **kwargs: Any) -> Any:
+            words.append(query.split(None, 1)[0].upper())
+            return await method(self, query, *args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(asyncpg.Connection, "execute", spying(asyncpg.Connection.execute))
+    monkeypatch.setattr(asyncpg.Connection, "fetch", spying(asyncpg.Connection.fetch))
+    return words
+
+
+async def test_a_lone_create_is_one_statement_without_begin_or_commit(db: Database, sent: list[str]) -> None:
+    service = CrudService(DEPARTMENTS, db.unit_of_work, CLOCK, IDS)
+    made = await service.create(ADMIN, {"name": "Lone"})
+    assert sent == ["WITH"]  # WITH recorded AS (INSERT INTO events ...) INSERT INTO departments ...
+    assert [c.type for c in await _history(db, made.id)] == ["upskill.department.created"]
+
+
+async def test_a_lone_create_the_database_refuses_stores_nothing(db: Database, sent: list[str]) -> None:
+    await persist(db.unit_of_work, department(name="Taken"))
+    service = CrudService(DEPARTMENTS, db.unit_of_work, CLOCK, IDS)
+    sent.clear()
+    with pytest.raises(Conflict):
+        await service.create(ADMIN, {"name": "TAKEN"})
+    assert sent == ["WITH"]
+    async with db.unit_of_work() as uow:
+        found = await (await uow.connection()).execute(
+            text("SELECT count(*) FROM events WHERE data->>'name' = 'TAKEN'")
+        )
+        assert found.scalar_one() == 0
+
+
+async def test_a_create_under_an_idempotency_key_commits_with_its_mark(db: Database, sent: list[str]) -> None:
+    """The key is marked committed in the write's transaction: no lone write then."""
+    claim = Claim(ADMIN.user_id or IDS.new(), "lone-create-key")
+    service = CrudService(DEPARTMENTS, db.unit_of_work, CLOCK, IDS)
+    token = CLAIM.set(claim)
+    try:
+        await service.create(ADMIN, {"name": "Keyed"})
+    finally:
+        CLAIM.reset(token)
+    assert sent == ["BEGIN", "WITH", "UPDATE", "COMMIT"]

@@ -43,7 +43,13 @@ class Repository(Protocol[E]):
 
     async def exists(self, id: UUID) -> bool: ...
 
-    async def add(self, entity: E) -> E: ...
+    async def add(self, entity: E, *, deferred: bool = False) -> E:
+        """Stores a new record; raises Conflict, InvalidReference, InvariantViolation as the
+        store's rules refuse it. `deferred`: the caller runs nothing else in this unit of work
+        but its commit, so the store may hold the write until the next statement or the commit
+        (a lone write then needs no transaction: one round trip) — and raise its errors there,
+        at the latest from `commit()`."""
+        ...
 
     async def update(self, entity: E, *, expected_version: int) -> E:
         """Stores `entity` if the stored version is still `expected_version`; raises

@@ -69,6 +69,9 @@ class CrudService(Generic[E]):
         self._ids = ids
         self.policy: Policy[E] = policy if policy is not None else AllowAll()
         entity_fields = [f for f in dataclasses.fields(resource.entity) if f.init]
+        self._lone_create = type(self).written is CrudService.written
+        """A create is the record's write and nothing after it but the commit (no `written`
+        hook): the store may send it alone, without a transaction."""
         self._writable = resource.writable
         self._read_only = SYSTEM_FIELDS | resource.read_only
         self._data_fields = frozenset(resource.entity.data_fields()) & self._writable
@@ -146,7 +149,7 @@ class CrudService(Generic[E]):
 
         async def work(uow: UnitOfWork) -> E:
             values = await self.amend(uow, principal, None, dict(prepared))
-            stored = await self.add_in(uow, principal, self.new_record(values))
+            stored = await self.add_in(uow, principal, self.new_record(values), deferred=self._lone_create)
             await uow.commit()
             return stored
 
@@ -246,14 +249,17 @@ class CrudService(Generic[E]):
         now = self._clock.now()
         return self.resource.entity(id=self._ids.new(), version=1, created_at=now, updated_at=now, **values)
 
-    async def add_in(self, uow: UnitOfWork, principal: Principal, entity: E, *, authorize: bool = True) -> E:
+    async def add_in(
+        self, uow: UnitOfWork, principal: Principal, entity: E, *, authorize: bool = True, deferred: bool = False
+    ) -> E:
         """Store a new record in `uow`: the policy (`authorize=False` when the service itself
-        makes the record, e.g. evidence of a course), the rules, the store, then `written`."""
+        makes the record, e.g. evidence of a course), the rules, the store, then `written`.
+        `deferred`: only the commit follows (see `Repository.add`)."""
         if authorize:
             await self.policy.authorize(uow, principal, Action.CREATE, None, entity)
         await self.check(uow, principal, None, entity)
         await self.record(uow, principal, None, entity)  # first: the store may send both at once
-        stored = await self._repo(uow).add(entity)
+        stored = await self._repo(uow).add(entity, deferred=deferred)
         await self.written(uow, principal, None, stored)
         return stored
 
