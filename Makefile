@@ -25,7 +25,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src adapters
+	$(BIN)/mypy src adapters bench
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory openapi-lint
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     shutdown_drain_s: int = Field(default=20, ge=0)  # on SIGTERM: finish in-flight requests for at most this long
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON lines unless env=dev
+    otel: bool = False  # FastAPI's native OpenTelemetry, to the global providers the deployment sets up
     data_dir: Path = Path(".data")
 
     # Storage

@@ -36,7 +36,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -70,7 +70,7 @@ async def _asgi_call(asgi: Any, scope: dict[str, Any], body: bytes = b"") -> int
     return status
 
 
-async def _noop_send(message: dict[str, Any]) -> None:
+async def _noop_send(message: MutableMapping[str, Any]) -> None:
     return None
 
 
@@ -137,6 +137,7 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
     from adapters.http.schemas import schemas_for
     from adapters.main import build_app
     from adapters.postgres.executor import COMPILER
+    from upskill.domain.principal import Principal
 
     container = Container()
     app = build_app(container)
@@ -200,7 +201,7 @@ async def measure(url: str, n: int, rounds: int, endpoints: bool) -> None:
                     return route
             raise LookupError(scope["path"])
 
-        async def bearer(i: int) -> object:
+        async def bearer(i: int) -> Principal:
             scope = get_scope(i)
             return await current_principal(Request(scope), token)
 
@@ -401,7 +402,7 @@ async def _floor_totals(url: str, refresh_token: str, n: int, rounds: int) -> di
                 app, "POST", "/token", body=form, headers={"content-type": "application/x-www-form-urlencoded"}
             )
 
-        pieces = {"get": get, "list": list_, "post": post, "patch": patch, "refresh": refresh}
+        pieces: dict[str, Piece] = {"get": get, "list": list_, "post": post, "patch": patch, "refresh": refresh}
         return await _rounds(pieces, n, rounds)
 
 
