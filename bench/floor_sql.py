@@ -249,10 +249,13 @@ SAME_AS_APP: dict[str, tuple[str, ...]] = {
 """Per bench, the floor's statements, which must be the app's own (its access check aside)."""
 
 PART_OF_APP: dict[str, tuple[str, ...]] = {
-    "refresh": (CLAIM_REFRESH, MARK_REFRESH_USED),
     "password": (USER_BY_EMAIL, ADD_SESSION),
 }
-"""Per bench, the floor's statements, which must be among the app's (the floor does less)."""
+"""Per bench, the floor's statements, which must be among the app's (the floor does less). The
+refresh grant's floor (CLAIM_REFRESH, MARK_REFRESH_USED) is not the app's SQL since issue 16:
+the app reads the token with its session and user in one statement and rotates in another (the
+used mark, the session touched and the next token); the floor keeps the minimal exchange the
+target was set against."""
 
 
 def normalised(statement: str) -> str:

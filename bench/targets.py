@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from bench.roundtrips import Count
 MAX_USE_CASE_STATEMENTS = 5
 ACCESS_CHECK = "FROM auth_sessions JOIN users"
 EVENT_INSERT = "INSERT INTO events "
+RECORDED = "WITH recorded AS \n(INSERT INTO events "
 NOTIFY = "SELECT pg_notify("
 """The relay's wake-up, sent after a commit (coalesced over 20 ms): it may land in the next
 request's count, so the drift check leaves it out."""
@@ -271,17 +273,33 @@ def first_release(
     return targets
 
 
+def without_event(sql: str) -> str:
+    """A write as the floor sends it: the app's `WITH recorded AS (INSERT INTO events …)` in
+    front of it (the event riding in the write's statement) taken off, the parameters numbered
+    again from $1."""
+    if not sql.startswith(RECORDED):
+        return sql
+    depth = 0
+    for at in range(sql.index("("), len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[at], 0)
+        if depth == 0:
+            break
+    write = sql[at + 1 :].strip()
+    numbers = iter(range(1, write.count("$") + 1))
+    return re.sub(r"\$\d+", lambda _: f"${next(numbers)}", write)
+
+
 def sql_drift(counts: Sequence[Count]) -> list[str]:
     """Benches whose floor no longer sends the app's SQL (compared with what the app sent on
     the wire): `bench/floor_sql.py` needs the adapter's new statements. Statements sent only
     when there is something to do (courses for gaps, evidence for covered competencies above
     the current level) are left out of the comparison on both sides, and so are the outbox's
-    event row, which the floor does not write (its cost is part of the app's ratio), and the
-    relay's NOTIFY."""
+    event row, which the floor does not write (its cost is part of the app's ratio; in the
+    app it rides in the write's own statement, `without_event`), and the relay's NOTIFY."""
     optional = {floor_sql.normalised(floor_sql.COURSES), floor_sql.normalised(floor_sql.INSERT_ASSESSMENT)}
     drift = []
     for count in counts:
-        app = [floor_sql.normalised(sql) for sql in count.statements if ACCESS_CHECK not in sql]
+        app = [floor_sql.normalised(without_event(sql)) for sql in count.statements if ACCESS_CHECK not in sql]
         same = [floor_sql.normalised(sql) for sql in floor_sql.SAME_AS_APP.get(count.key, ())]
         part = {floor_sql.normalised(sql) for sql in floor_sql.PART_OF_APP.get(count.key, ())}
         core = [sql for sql in app if sql not in optional and not sql.startswith((EVENT_INSERT, NOTIFY))]
