@@ -335,15 +335,12 @@ class Dataset:
         rng = seeded("history")
         employees, competencies, days, midnights = self.employees, self.competencies, self.days, self.midnights
         span = self.last - 1500 - 400
-        bits = rng.getrandbits
         for n in range(self.history):
             who, competency = pairs[n % len(pairs)]
             day = rng.randrange(span)
             at = midnights[day] + timedelta(seconds=n % 86_400)
-            ms = int(at.timestamp() * 1000)
-            id = UUID(int=(ms << 80) | (0x7 << 76) | (bits(12) << 64) | (0b10 << 62) | bits(62))
             yield (
-                id,
+                uuid7(rng, at),
                 1,
                 at,
                 at,

@@ -147,38 +147,26 @@ class Staged:
         return cast(UUID, self.params[RECORD_ID])
 
 
-class Staging(Protocol):
-    """Where appended events wait for the write that carries them (the unit of work)."""
+class Staging(Connections, Protocol):
+    """The unit of work, where appended events wait for the write that carries them."""
 
     def stage(self, event: Staged) -> None: ...
 
 
 class PostgresEventLog:
-    def __init__(
-        self,
-        connections: Connections,
-        source: str,
-        constraints: ConstraintCatalogue | None = None,
-        staging: Staging | None = None,
-    ) -> None:
+    def __init__(self, connections: Staging, source: str, constraints: ConstraintCatalogue | None = None) -> None:
         """Errors of its statements become core errors like a repository's (a lost connection
-        while writing an event is `Unavailable`, a 503, never a 500). With `staging`, an
-        appended event is staged there, to be sent with the next write of its record or
-        before any other statement (see `PostgresUnitOfWork.carrying`); without, it is sent
-        at once."""
+        while writing an event is `Unavailable`, a 503, never a 500). An appended event is
+        staged in `connections` (the unit of work), to be sent with the next write of its
+        record or before any other statement (see `PostgresUnitOfWork.carrying`)."""
         self._connections = connections
-        self._staging = staging
         self._source = source
         self._constraints = constraints or ConstraintCatalogue()
         self.appended = False
         """Events were added in this transaction (the unit of work announces them at commit)."""
 
     async def append(self, change: Change) -> None:
-        staged = Staged(append_params(change, self._source), frozenset(change.changes))
-        if self._staging is not None:
-            self._staging.stage(staged)
-        else:
-            await send(await self._connections.connection(write=True), [staged], self._constraints)
+        self._connections.stage(Staged(append_params(change, self._source), frozenset(change.changes)))
         self.appended = True
 
     async def history(self, subject: str, *, limit: int, cursor: str | None = None) -> Page[Event]:

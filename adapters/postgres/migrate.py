@@ -65,7 +65,10 @@ def _parents() -> dict[str, str | None]:
 
 def head() -> str:
     """The newest revision; raises RuntimeError if the history has no head or more than one."""
-    parents = _parents()
+    return _head(_parents())
+
+
+def _head(parents: dict[str, str | None]) -> str:
     heads = set(parents) - set(parents.values())
     if len(heads) != 1:
         raise RuntimeError(f"the migrations have {len(heads)} heads, not one")
@@ -74,7 +77,8 @@ def head() -> str:
 
 def revisions() -> list[str]:
     """Every revision, oldest first."""
-    parents, found = _parents(), [head()]
+    parents = _parents()
+    found = [_head(parents)]
     while (parent := parents[found[-1]]) is not None:
         found.append(parent)
     return found[::-1]

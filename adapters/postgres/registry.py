@@ -7,7 +7,7 @@ there and adding its table. `Registry.add` binds further resources explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -54,11 +54,8 @@ class Statements:
     update: Update
     delete: Delete
     delete_version: Delete
-    insert_recorded: Insert
-    update_recorded: Update
-    delete_recorded: Delete
-    delete_version_recorded: Delete
-    """The writes with the event that records them (`events.RECORDED`), in one statement."""
+    recorded: Mapping[Insert | Update | Delete, Insert | Update | Delete]
+    """Each write above, with the event that records it riding along (`events.RECORDED`)."""
 
     @classmethod
     def build(cls, table: Table, columns: Iterable[str]) -> Statements:
@@ -75,10 +72,7 @@ class Statements:
             update=update_,
             delete=delete_,
             delete_version=delete_version,
-            insert_recorded=insert_.add_cte(RECORDED),
-            update_recorded=update_.add_cte(RECORDED),
-            delete_recorded=delete_.add_cte(RECORDED),
-            delete_version_recorded=delete_version.add_cte(RECORDED),
+            recorded={write: write.add_cte(RECORDED) for write in (insert_, update_, delete_, delete_version)},
         )
 
 

@@ -115,10 +115,11 @@ class PostgresRepository(Generic[E]):
     async def _insert(self, entity: E, values: dict[str, Any], connection: Executor, event: Staged | None) -> None:
         """The INSERT of `entity`, with the event that records it when there is one."""
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
-            if event is None:
-                await connection.execute(self._sql.insert, values)
-            else:
-                await connection.execute(self._sql.insert_recorded, values | event.params)
+            await connection.execute(*self._with(self._sql.insert, values, event))
+
+    def _with(self, write: Any, values: dict[str, Any], event: Staged | None) -> tuple[Any, dict[str, Any]]:
+        """`write` and its parameters, with `event` riding in the same statement when there is one."""
+        return (write, values) if event is None else (self._sql.recorded[write], values | event.params)
 
     async def update(self, entity: E, *, expected_version: int) -> E:
         """Stores `entity` (its nested fields replaced whole) if the stored version is still
@@ -128,14 +129,10 @@ class PostgresRepository(Generic[E]):
         values[MATCH_ID], values[MATCH_VERSION] = entity.id, expected_version
         with translated(self._constraints, Attempt(Action.WRITE, entity=entity)):
             connection, event = await self._connections.carrying(entity.id)
-            if event is None:
-                result = await connection.execute(self._sql.update, values)
-            else:
-                # The event names what changed: an update of an access table that changes none
-                # of its access columns leaves everyone's access as it was.
-                access = None if self._access is None else bool(self._access & event.fields)
-                statement = self._sql.update_recorded
-                result = await connection.execute(statement, values | event.params, changes_access=access)
+            # The event names what changed: an update of an access table that changes none of
+            # its access columns leaves everyone's access as it was.
+            access = None if self._access is None or event is None else bool(self._access & event.fields)
+            result = await connection.execute(*self._with(self._sql.update, values, event), changes_access=access)
             if result.rowcount == 1:
                 for children in self._children:
                     await nested.replace(connection, children, entity.id, getattr(entity, children.field))
@@ -149,12 +146,10 @@ class PostgresRepository(Generic[E]):
         values: dict[str, object] = {MATCH_ID: id}
         with translated(self._constraints, Attempt(Action.DELETE, id=id)):
             connection, event = await self._connections.carrying(id)
-            if expected_version is None:
-                statement = self._sql.delete if event is None else self._sql.delete_recorded
-            else:
-                values[MATCH_VERSION] = expected_version
-                statement = self._sql.delete_version if event is None else self._sql.delete_version_recorded
-            result = await connection.execute(statement, values if event is None else values | event.params)
+            statement = self._sql.delete
+            if expected_version is not None:
+                statement, values[MATCH_VERSION] = self._sql.delete_version, expected_version
+            result = await connection.execute(*self._with(statement, values, event))
         if result.rowcount == 0:
             await self._missing_or_stale(id, expected_version)
 

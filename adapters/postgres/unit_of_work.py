@@ -9,8 +9,9 @@ agree (a record and its nested items, a page and its count) asks for a snapshot 
 statements see the same committed state.
 
 An appended event waits in the unit of work until the write of its record, which sends it in
-its own statement (`carrying`), or until any other statement or the commit sends it alone: a
-create is BEGIN, one INSERT (record and event), COMMIT.
+its own statement (`carrying`), or until any other statement or the commit sends it alone. A
+lone create (`hold`) is that one statement, sent by the commit without BEGIN or COMMIT; an
+update is BEGIN, the read, the UPDATE with its event, COMMIT.
 """
 
 from __future__ import annotations
@@ -195,20 +196,24 @@ class PostgresUnitOfWork:
         self._wrote = True
         self._staged.append(event)
 
-    async def _send_held(self) -> None:
-        """The held write alone, outside a transaction (the commit of a lone write)."""
+    async def _send_held(self, executor: Executor) -> None:
+        """The held write, if any, on `executor` (in the transaction, or alone at the commit)."""
+        if self._held is not None:
+            (write, event), self._held = self._held, None
+            await write(executor, event)
+
+    async def _send_staged(self, executor: Executor) -> None:
+        staged, self._staged = self._staged, []
+        await send(executor, staged, self._registry.constraints)
+
+    async def _acquired(self) -> Executor:
+        """The executor of this unit of work's connection, taken from the pool on first use."""
         if self._executor is None:
             with translated(self._registry.constraints):
                 connection = await self._pool.acquire(self._acquire_timeout_s)
             self._connection = connection
             self._executor = Executor(connection, self._compiler, reconnect=self._replace)
-        assert self._held is not None
-        (send_held, event), self._held = self._held, None
-        await send_held(self._executor, event)
-
-    async def _send_staged(self, executor: Executor) -> None:
-        staged, self._staged = self._staged, []
-        await send(executor, staged, self._registry.constraints)
+        return self._executor
 
     async def _begun(self, *, write: bool = False, snapshot: bool = False) -> Executor:
         if not self._open:
@@ -216,19 +221,12 @@ class PostgresUnitOfWork:
         if write and self._read_only:
             raise RuntimeError("this unit of work was declared read-only")
         self._wrote = self._wrote or write
-        executor = self._executor
-        if executor is None:
-            with translated(self._registry.constraints):
-                connection = await self._pool.acquire(self._acquire_timeout_s)
-            self._connection = connection
-            executor = self._executor = Executor(connection, self._compiler, reconnect=self._replace)
+        executor = await self._acquired()
         if not self._in_transaction and (snapshot or not self._read_only):
             with translated(self._registry.constraints):
                 await executor.command(SNAPSHOT if self._read_only else "BEGIN")
             self._in_transaction = True
-        if self._held is not None:
-            (send_held, event), self._held = self._held, None
-            await send_held(executor, event)
+        await self._send_held(executor)
         return executor
 
     async def _replace(self) -> asyncpg.Connection[Row]:
@@ -246,7 +244,7 @@ class PostgresUnitOfWork:
         triggers, at the commit)."""
         claim = CLAIM.get()
         if self._held is not None and claim is None and not self._in_transaction and not self._staged:
-            await self._send_held()  # alone: it commits as it runs
+            await self._send_held(await self._acquired())  # alone: it commits as it runs
         executor = await self.connection(write=True) if self._staged or self._held else self._executor
         changed = executor is not None and executor.changed_access
         if claim is not None and self._wrote and executor is not None and self._in_transaction:
@@ -335,5 +333,5 @@ class PostgresUnitOfWork:
         if not self._open:
             raise RuntimeError("the unit of work is not open: use `async with`")
         if self._events is None:
-            self._events = PostgresEventLog(self, self._event_source, self._registry.constraints, staging=self)
+            self._events = PostgresEventLog(self, self._event_source, self._registry.constraints)
         return self._events

@@ -23,7 +23,7 @@ from tests.factories import (
 from upskill.domain.competency import Competency, Level
 from upskill.domain.organisation import Department, Employee
 from upskill.domain.ports import DepartmentSnapshot, UnitOfWorkFactory
-from upskill.domain.training import EnrollmentStatus, Requirement
+from upskill.domain.training import Assessment, EnrollmentStatus, Requirement
 
 TODAY = date(2024, 6, 1)
 NOON = datetime(2024, 1, 1, 12, tzinfo=UTC)
@@ -58,6 +58,28 @@ def held(snapshot: DepartmentSnapshot | None) -> dict[tuple[UUID, UUID], Level]:
 async def _levels(uow_factory: UnitOfWorkFactory, employee_id: UUID, on: date = TODAY) -> dict[UUID, Level]:
     async with uow_factory() as uow:
         return dict(await uow.training.current_levels(employee_id, on))
+
+
+def _dated_history(org: Org) -> list[Assessment]:
+    """Ada's Python: advanced (2023), then basic expired on 2024-05-01 — newer but expired, it
+    does not hide the older valid one — then expert from tomorrow; her SQL: expert (2023), then
+    basic expiring today."""
+    ada, python, sql = org.ada.id, org.python.id, org.sql.id
+    return [
+        assessment(employee_id=ada, competency_id=python, level=Level.ADVANCED, assessed_on=date(2023, 1, 1)),
+        assessment(
+            employee_id=ada,
+            competency_id=python,
+            level=Level.BASIC,
+            assessed_on=date(2024, 1, 1),
+            expires_on=date(2024, 5, 1),
+        ),
+        assessment(employee_id=ada, competency_id=python, level=Level.EXPERT, assessed_on=TODAY + timedelta(days=1)),
+        assessment(employee_id=ada, competency_id=sql, level=Level.EXPERT, assessed_on=date(2023, 1, 1)),
+        assessment(
+            employee_id=ada, competency_id=sql, level=Level.BASIC, assessed_on=date(2024, 1, 1), expires_on=TODAY
+        ),
+    ]
 
 
 async def test_an_unknown_department_has_no_snapshot(uow_factory: UnitOfWorkFactory, org: Org) -> None:
@@ -130,19 +152,7 @@ async def test_the_snapshot_levels_follow_the_day_through_expiry_and_later_asses
         uow_factory,
         requirement(competency_id=python, department_id=org.eng.id),
         requirement(competency_id=sql),
-        assessment(employee_id=ada, competency_id=python, level=Level.ADVANCED, assessed_on=date(2023, 1, 1)),
-        assessment(
-            employee_id=ada,
-            competency_id=python,
-            level=Level.BASIC,
-            assessed_on=date(2024, 1, 1),
-            expires_on=date(2024, 5, 1),
-        ),
-        assessment(employee_id=ada, competency_id=python, level=Level.EXPERT, assessed_on=TODAY + timedelta(days=1)),
-        assessment(employee_id=ada, competency_id=sql, level=Level.EXPERT, assessed_on=date(2023, 1, 1)),
-        assessment(
-            employee_id=ada, competency_id=sql, level=Level.BASIC, assessed_on=date(2024, 1, 1), expires_on=TODAY
-        ),
+        *_dated_history(org),
     )
     for day in (TODAY, TODAY - timedelta(days=1), TODAY + timedelta(days=1), date(2024, 3, 1), date(2022, 1, 1)):
         expected = {(ada, c): level for c, level in (await _levels(uow_factory, ada, day)).items()}
@@ -159,20 +169,7 @@ async def test_the_latest_valid_assessment_gives_the_level(uow_factory: UnitOfWo
     ada, python, sql = org.ada.id, org.python.id, org.sql.id
     await persist(
         uow_factory,
-        assessment(employee_id=ada, competency_id=python, level=Level.ADVANCED, assessed_on=date(2023, 1, 1)),
-        # newer but expired: does not hide the older valid one
-        assessment(
-            employee_id=ada,
-            competency_id=python,
-            level=Level.BASIC,
-            assessed_on=date(2024, 1, 1),
-            expires_on=date(2024, 5, 1),
-        ),
-        assessment(employee_id=ada, competency_id=python, level=Level.EXPERT, assessed_on=TODAY + timedelta(days=1)),
-        assessment(employee_id=ada, competency_id=sql, level=Level.EXPERT, assessed_on=date(2023, 1, 1)),
-        assessment(
-            employee_id=ada, competency_id=sql, level=Level.BASIC, assessed_on=date(2024, 1, 1), expires_on=TODAY
-        ),
+        *_dated_history(org),
     )
     assert await _levels(uow_factory, ada) == {python: Level.ADVANCED, sql: Level.EXPERT}
     assert await _levels(uow_factory, ada, TODAY - timedelta(days=1)) == {python: Level.ADVANCED, sql: Level.BASIC}
