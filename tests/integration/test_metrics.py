@@ -3,6 +3,7 @@ app is served (the request metrics on both adapters; the container's wiring on b
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -56,6 +57,20 @@ async def scrape(client: httpx.AsyncClient) -> Samples:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == CONTENT_TYPE
     return parse(response.text)
+
+
+async def settled(client: httpx.AsyncClient, *, within_s: float = 2.0) -> Samples:
+    """A scrape once no connection is checked out, or the last one after `within_s`. A commit
+    that added events wakes the relay with a NOTIFY that borrows a pooled connection ~20 ms
+    later (`adapters/postgres/announce.py`), so a scrape right after a login can see it in use;
+    a leaked connection stays checked out and fails the caller's assertion."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        samples = await scrape(client)
+        busy = value(samples, "upskill_db_pool_checked_out")
+        if not busy or asyncio.get_running_loop().time() >= deadline:
+            return samples
+        await asyncio.sleep(0.02)
 
 
 async def test_requests_are_counted_by_route_template_and_status(stack: Stack) -> None:
@@ -167,7 +182,7 @@ async def test_audit_events_and_pools_are_exposed_as_wired(container: Container)
         refused = await client.post(TOKEN, data={**form, "password": "not-the-password"})
         granted = await client.post(TOKEN, data={**form, "password": ADMIN_PASSWORD})
         me = await client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {granted.json()['access_token']}"})
-        samples = await scrape(client)
+        samples = await settled(client)
 
     assert (refused.status_code, granted.status_code, me.status_code) == (400, 200, 200)
     events = "upskill_auth_events_total"
