@@ -36,6 +36,7 @@ die() { echo "image-check: FAILED: $*" >&2; exit 1; }
 # -- the folder, and how it is removed ---------------------------------------------------------
 
 WORK=""
+RUNROOT=""
 SERVER_PID=""
 DATABASE=""
 
@@ -74,6 +75,7 @@ cleanup() {
 asyncio.run(drop_database(sys.argv[1], sys.argv[2]))' "$SERVER_URL" "$DATABASE" || true
   fi
   safe_remove "$WORK" || status=1
+  [ -z "$RUNROOT" ] || safe_remove "$RUNROOT" || status=1
   exit "$status"
 }
 trap cleanup EXIT
@@ -103,7 +105,9 @@ PY
 
 mkdir -p "$CACHE"
 WORK="$(mktemp -d "$PWD/$CACHE/run.XXXXXX")"
-PODMAN=(podman --storage-driver vfs --root "$WORK/storage" --runroot "$WORK/runroot")
+# podman refuses a runroot longer than 50 characters, which one under a deep clone's path can be
+RUNROOT="$(mktemp -d /tmp/upskill-podman.XXXXXX)"
+PODMAN=(podman --storage-driver vfs --root "$WORK/storage" --runroot "$RUNROOT")
 "${PODMAN[@]}" info >/dev/null 2>"$WORK/podman-info.err" || skip "podman cannot run here: $(tail -n 1 "$WORK/podman-info.err")"
 
 # -- 1. the base image ------------------------------------------------------------------------------
