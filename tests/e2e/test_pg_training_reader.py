@@ -170,10 +170,16 @@ OTHER_DEPARTMENTS = 40
 assessments, of which the department read holds 1/41."""
 
 
+SEED_TIMEOUT_S = 120.0
+
+
 async def _realistic(db: Database, world: Department_) -> None:
     """OTHER_DEPARTMENTS copies of `world`'s department, its staff and their assessments."""
     async with db.unit_of_work() as uow:
         connection = (await uow.connection()).connection
+        # ~25,000 assessment rows, each through the current-level projection's row trigger: ~5 s
+        # here with other tests running, so not under the service's 5 s statement timeout
+        await connection.execute("SET LOCAL statement_timeout = 0")
         columns = {
             table: [r["column_name"] for r in await connection.fetch(COLUMNS, table)]
             for table in ("departments", "employees", "assessments")
@@ -207,7 +213,8 @@ async def _realistic(db: Database, world: Department_) -> None:
         )
         await connection.execute(
             select("assessments", {"id": "gen_random_uuid()", "employee_id": "p.new"}, "a")
-            + " FROM assessments a JOIN people p ON p.old = a.employee_id"
+            + " FROM assessments a JOIN people p ON p.old = a.employee_id",
+            timeout=SEED_TIMEOUT_S,
         )
         await connection.execute("DROP TABLE copies, people")
         await uow.commit()
