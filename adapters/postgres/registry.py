@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from adapters.postgres.errors import ConstraintCatalogue
 from adapters.postgres.events import RECORDED
+from adapters.postgres.executor import ACCESS_COLUMNS
 from adapters.postgres.mapping import EntityMapper
 from adapters.postgres.nested import Children, bind_children
 from adapters.postgres.tables import SEARCH_COLUMN
@@ -90,6 +91,19 @@ class Binding(Generic[E]):
     pages: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Page statements of unfiltered lists by shape (ordering, limit, cursor), built once
     (see `PostgresRepository.page`)."""
+    access: frozenset[str] | None = None
+    """The table's columns whose change may change access, when an update's changed fields can
+    tell (see `access_columns`)."""
+
+
+def access_columns(resource: Resource[Any], table: Table) -> frozenset[str] | None:
+    """The fields of the resource's table whose change may change access (`ACCESS_COLUMNS`),
+    when an event's changed fields can tell: every one of them is a field its changes show
+    (none hidden or redacted). None otherwise, and for tables access does not depend on."""
+    columns = ACCESS_COLUMNS.get(table.name)
+    if columns is None or columns & (resource.hidden | resource.redacted.keys()):
+        return None
+    return columns
 
 
 def bind(resource: Resource[E], table: Table) -> Binding[E]:
@@ -107,7 +121,8 @@ def bind(resource: Resource[E], table: Table) -> Binding[E]:
     search = table.c.get(SEARCH_COLUMN) if resource.search else None
     if resource.search and search is None:
         raise ValueError(f"table {table.name} has no {SEARCH_COLUMN} column to search {resource.collection}")
-    return Binding(resource, table, mapper, Statements.build(table, mapper.fields), children, search)
+    statements = Statements.build(table, mapper.fields)
+    return Binding(resource, table, mapper, statements, children, search, access=access_columns(resource, table))
 
 
 class Registry:

@@ -21,7 +21,7 @@ from adapters.postgres import listing, nested
 from adapters.postgres.conditions import Conditions
 from adapters.postgres.errors import Action, Attempt, translated
 from adapters.postgres.events import Staged
-from adapters.postgres.executor import ACCESS_COLUMNS, Connections, Executor
+from adapters.postgres.executor import Connections, Executor
 from adapters.postgres.registry import MATCH_ID, MATCH_VERSION, Binding, Registry
 from upskill.domain.cursor import CursorCodec
 from upskill.domain.entity import Entity
@@ -32,17 +32,6 @@ from upskill.domain.query import Filter, ListQuery, Page, SortKey
 E = TypeVar("E", bound=Entity)
 PAGE_SHAPES = 256
 """Unfiltered page statements kept per resource (more shapes than this start the memo anew)."""
-
-
-def access_columns(binding: Binding[Any]) -> frozenset[str] | None:
-    """The fields of the binding's table whose change may change access (`ACCESS_COLUMNS`),
-    when an event's changed fields can tell: every one of them is a field its changes show
-    (none hidden or redacted). None otherwise, and for tables access does not depend on."""
-    columns = ACCESS_COLUMNS.get(binding.table.name)
-    resource = binding.resource
-    if columns is None or columns & (resource.hidden | resource.redacted.keys()):
-        return None
-    return columns
 
 
 class PostgresRepository(Generic[E]):
@@ -61,7 +50,7 @@ class PostgresRepository(Generic[E]):
         self._pages = binding.pages
         self._constraints = registry.constraints
         self._conditions = Conditions(binding, registry.binding)
-        self._access = access_columns(binding)
+        self._access = binding.access
 
     async def _connection(self, *, statements: int = 1) -> Executor:
         """For a read; a snapshot when it takes several statements that must agree."""
