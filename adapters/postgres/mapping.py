@@ -29,11 +29,17 @@ def _enum_in(annotation: object) -> type[Enum] | None:
     return None
 
 
+def _slot(cls: type, name: str) -> types.MemberDescriptorType | None:
+    """The slot of field `name` when `cls` keeps it in one."""
+    slot = inspect.getattr_static(cls, name, None)
+    return slot if isinstance(slot, types.MemberDescriptorType) else None
+
+
 def _setter(cls: type, name: str) -> Callable[[object, object], None]:
     """How to set field `name` on a new instance of `cls`, frozen or not: the slot's own
     descriptor when the class has slots (half the cost of `object.__setattr__`)."""
-    slot = inspect.getattr_static(cls, name, None)
-    if isinstance(slot, types.MemberDescriptorType):
+    slot = _slot(cls, name)
+    if slot is not None:
         return slot.__set__
 
     def set_attribute(record: object, value: object) -> None:
@@ -53,8 +59,12 @@ class RowMapper(Generic[T]):
         if not self.nested <= set(names):
             raise ValueError(f"{cls.__name__} has no field {sorted(self.nested - set(names))}")
         self.fields: tuple[str, ...] = tuple(name for name in names if name not in self.nested)
+        self._names = tuple(names)
         hints = typing.get_type_hints(cls)
         self._setters = tuple(_setter(cls, name) for name in self.fields)
+        self._in_dict = hasattr(object.__new__(cls), "__dict__") and not any(_slot(cls, name) for name in names)
+        """Instances keep their fields in their `__dict__` (entities: see `upskill.domain.entity`):
+        a record is made by filling it, in field order, with no call per field."""
         self._enums: dict[str, dict[object, Enum]] = {
             name: {member.value: member for member in enum}
             for name in self.fields
@@ -79,9 +89,20 @@ class RowMapper(Generic[T]):
         """
         if nested.keys() != self.nested:
             raise ValueError(f"{self.cls.__name__} needs the nested fields {sorted(self.nested)}")
-        record: T = object.__new__(self.cls)
         if len(row) != len(self._setters):
             raise ValueError(f"{self.cls.__name__} needs {len(self._setters)} values, got {len(row)}")
+        record: T = object.__new__(self.cls)
+        if self._in_dict:
+            values = dict(zip(self.fields, row))  # noqa: B905 - lengths checked above
+            if nested:
+                values.update(nested)
+                values = {name: values[name] for name in self._names}  # field order, as JSON shows it
+            for name, members in self._enums.items():
+                value = values[name]
+                if value is not None:
+                    values[name] = members[value]
+            record.__dict__.update(values)
+            return record
         for setter, value in zip(self._setters, row):  # noqa: B905 - lengths checked above
             setter(record, value)
         for name, value in nested.items():
@@ -97,18 +118,20 @@ class RowMapper(Generic[T]):
         loop is kept tight)."""
         if self.nested:
             raise ValueError(f"{self.cls.__name__} needs the nested fields {sorted(self.nested)}")
-        cls, setters, width, enums, new = self.cls, self._setters, len(self._setters), self._enums, object.__new__
+        if not self._in_dict:
+            return [self.from_row(row) for row in rows]
+        cls, fields, width, enums, new = self.cls, self.fields, len(self.fields), self._enums, object.__new__
         records: list[T] = []
         for row in rows:
             if len(row) != width:
                 raise ValueError(f"{cls.__name__} needs {width} values, got {len(row)}")
             record = new(cls)
-            for setter, value in zip(setters, row):  # noqa: B905 - lengths checked above
-                setter(record, value)
+            values = record.__dict__
+            values.update(zip(fields, row))  # noqa: B905 - lengths checked above
             for name, members in enums.items():
-                value = getattr(record, name)
+                value = values[name]
                 if value is not None:
-                    object.__setattr__(record, name, members[value])
+                    values[name] = members[value]
             records.append(record)
         return records
 

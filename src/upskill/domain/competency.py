@@ -27,7 +27,7 @@ class Level(StrEnum):
 _RANKS = {level: i + 1 for i, level in enumerate(Level)}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Competency(Entity):
     """Name unique (case-insensitive); cannot be deleted while referenced."""
 

@@ -13,12 +13,17 @@ from upskill.domain.text import check_no_nul
 SYSTEM_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Entity:
     """An immutable snapshot of a stored record.
 
     Subclasses check their own rules in `check()`; `__post_init__` runs it, so an entity that
     exists is valid. Changes produce a new snapshot through `evolve()`.
+
+    Entities are not slotted (a slotted subclass works, without the gain): their fields live in
+    the instance's `__dict__`, which a reader fills in one call and a JSON encoder reads in one
+    pass — a page of 50 employees is built and serialised in about half the CPU time of slotted
+    ones, for ~100 bytes more per live entity (README "Performance").
     """
 
     label: ClassVar[str] = "Record"

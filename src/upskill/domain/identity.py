@@ -20,7 +20,7 @@ def normalise_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().lower()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class User(Entity):
     """Someone who can log in. Email unique (stored normalised); the password only as a hash.
     `password_changed_at` (whole seconds) invalidates access tokens issued before it. A user

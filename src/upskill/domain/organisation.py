@@ -12,7 +12,7 @@ from upskill.domain.errors import FieldError
 from upskill.domain.text import check_email, check_name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Department(Entity):
     """Its name is unique, compared case-insensitively; it cannot be deleted while employees
     are assigned to it."""
@@ -26,7 +26,7 @@ class Department(Entity):
         return check_name("name", self.name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Employee(Entity):
     """Email unique (case-insensitive); never their own manager; `left_on` ≥ `hired_on`.
     A left employee no longer counts for coverage."""

@@ -36,7 +36,7 @@ PLAN_TRANSITIONS: Mapping[PlanStatus, frozenset[PlanStatus]] = {
 employee's level reach the target sets it (`achieve`)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Plan(Entity):
     """`employee_id` should reach `target_level` in `competency_id` by `due_on`. `created_by`
     is the employee who made it (None for a creator linked to no employee); `achieved_on` is

@@ -21,7 +21,7 @@ MAX_SCORE = 5
 MAX_RATING = 5.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Requirement(Entity):
     """Department `department_id` needs `headcount` people at `level` or above in competency
     `competency_id`. `department_id` None = company-wide: it applies to every department.
@@ -59,7 +59,7 @@ class AssessmentStatus(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Assessment(Entity):
     """One entry of an employee's history in a competency. It counts from `assessed_on` until
     the day before `expires_on` (None = never expires), and only once `validated`; the assessor
@@ -109,7 +109,7 @@ class Assessment(Entity):
         return self.status is AssessmentStatus.PROPOSED
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Feedback(Entity):
     """`author_id` about `subject_id`, never about themselves; optionally on one competency,
     optionally with a score from 1 (poor) to 5 (excellent). The service sets the author to the
@@ -140,7 +140,7 @@ class CourseCoverage:
     level: Level
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Course(Entity):
     """A catalogue entry. `covers` names each competency it teaches at most once (it may be
     empty: such a course is never recommended). `duration_hours` is a finite float > 0 when
@@ -199,7 +199,7 @@ class EnrollmentStatus(StrEnum):
         return self in (EnrollmentStatus.PLANNED, EnrollmentStatus.IN_PROGRESS)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Enrollment(Entity):
     """An employee taking a course. `completed_on` is set if and only if the status is
     `completed`. At most one open enrollment per (employee, course), which the store enforces.
